@@ -1,0 +1,87 @@
+/**
+ * \file
+ * fraudblock.conf: the one settings file shared by the Unbound module,
+ * fraudblock-sync and fraudblock-ctl.
+ *
+ * Syntax follows unbound.conf: one `key: value` a line, '#' starts a
+ * comment (outside double quotes), values may be double-quoted, leading
+ * white space is ignored.  `feed:` opens a feed clause; the feed keys that
+ * follow (name, source, format, action, category, max-shrink, max-size)
+ * belong to it until the next `feed:`.  Global keys may stand anywhere.
+ * The reference is doc/fraudblock.conf.5.
+ *
+ * The file is outside input: every error names file:line and what is
+ * wrong, and the whole file is refused (no half-loaded settings).
+ *
+ * Thread safety: load once, then read-only from any thread.
+ */
+#ifndef FB_CONFIG_H
+#define FB_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include "fb_store.h"
+
+/** Environment variable that overrides the compiled-in config path. */
+#define FB_CONF_ENV "FRAUDBLOCK_CONF"
+
+/** Formats fraudblock-sync reads. */
+enum fb_format {
+	FB_FORMAT_DOMAINS = 0,	/**< one name a line, '#' comments */
+	FB_FORMAT_HOSTS		/**< hosts file: "0.0.0.0 name [name...]" */
+};
+
+/** One feed clause. */
+struct fb_feed_conf {
+	char *name;		/**< unique; [A-Za-z0-9_.-], 1..63 chars */
+	char *source;		/**< a local path or file:// URL */
+	enum fb_format format;
+	enum fb_action action;	/**< action for its entries */
+	enum fb_category category;
+	/** refuse an update that drops more than this percentage of the
+	 * entries in force (a truncated download looks like this) */
+	unsigned max_shrink;
+	/** refuse a source larger than this many bytes */
+	uint64_t max_size;
+	int line;		/**< where the clause starts, for messages */
+};
+
+/** The whole file. */
+struct fb_config {
+	char *path;		/**< the file it was read from */
+	char *database;		/**< LMDB environment directory */
+	uint64_t max_db_size;	/**< LMDB map size, bytes */
+	struct in_addr sinkhole_ipv4;
+	struct in6_addr sinkhole_ipv6;
+	uint32_t sinkhole_ttl;	/**< TTL of sinkhole answers, seconds */
+	enum fb_action default_action; /**< for entries with FB_ACTION_DEFAULT */
+	unsigned poll_ms;	/**< how often the module looks for updates */
+	struct fb_feed_conf *feeds;
+	size_t nfeeds;
+};
+
+/** @return $FRAUDBLOCK_CONF if set and not empty, else the built-in path. */
+const char *fb_config_default_path(void);
+
+/**
+ * Read and check a config file.
+ * Defaults: database $(localstatedir)/lib/fraudblock, max-db-size 4096 MB,
+ * sinkhole 0.0.0.0 and ::, ttl 60, default-action sinkhole, poll 100 ms.
+ * @param path: the file.
+ * @param out: out: the config, to free with fb_config_free().
+ * @param err: out: "file:line: what is wrong" on failure.
+ * @param errlen: size of err.
+ * @return 1 on success, 0 on error (nothing allocated).
+ */
+int fb_config_load(const char *path, struct fb_config **out, char *err,
+	size_t errlen);
+
+/** Free a config; NULL is fine. */
+void fb_config_free(struct fb_config *cfg);
+
+/** @return the feed clause named name, or NULL. */
+const struct fb_feed_conf *fb_config_feed(const struct fb_config *cfg,
+	const char *name);
+
+#endif /* FB_CONFIG_H */

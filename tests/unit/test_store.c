@@ -1,0 +1,408 @@
+/**
+ * \file
+ * Unit tests of lib/fb_store.c: schema, feed updates (diff, isolation,
+ * shrink guard, full map), hand-made entries and the matching rules.
+ * Each test works in its own directory under $TMPDIR.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "fb_store.h"
+#include "tap.h"
+
+static char base[256];
+static int dirs;
+
+/** A fresh store directory path (not created). */
+static const char *fresh_dir(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/db%d", base, ++dirs);
+	return buf;
+}
+
+static struct fb_store *open_rw(const char *dir)
+{
+	struct fb_store *st;
+	char err[512];
+	if(!fb_store_open(&st, dir, 64 << 20, FB_STORE_WRITE, err,
+		sizeof(err))) {
+		printf("# open: %s\n", err);
+		return NULL;
+	}
+	return st;
+}
+
+static void key_of(const char *name, struct fb_key *k, uint8_t *scope)
+{
+	uint8_t s;
+	if(fb_name_parse(name, strlen(name), FB_NAME_ALLOW_TLD, k,
+		scope ? scope : &s) != FB_NAME_OK) {
+		printf("# test bug: cannot parse %s\n", name);
+		exit(2);
+	}
+}
+
+/** A set from a NULL-terminated list of names ("*." prefixes allowed). */
+static struct fb_nameset *set_of(const char *const *names)
+{
+	struct fb_nameset *ns = fb_nameset_new();
+	struct fb_key k;
+	uint8_t scope;
+	for(; *names; names++) {
+		key_of(*names, &k, &scope);
+		fb_nameset_add(ns, &k, scope);
+	}
+	fb_nameset_finish(ns);
+	return ns;
+}
+
+static enum fb_update_status replace(struct fb_store *st, const char *feed,
+	const char *const *names, enum fb_action action, unsigned shrink,
+	struct fb_update_result *res, char *err)
+{
+	struct fb_nameset *ns = set_of(names);
+	enum fb_update_status s = fb_store_replace_feed(st, feed, ns, action,
+		FB_CATEGORY_SCAM, shrink, 0, 1700000000, res, err, 512);
+	fb_nameset_free(ns);
+	return s;
+}
+
+/** Match name; @return the verdict kind, and the entry in *e. */
+static int verdict(struct fb_store *st, const char *name,
+	struct fb_verdict *out)
+{
+	struct fb_reader *r;
+	struct fb_qname q;
+	struct fb_key k;
+	struct fb_verdict v;
+	char err[512];
+	if(!fb_reader_new(st, &r, err, sizeof(err)) || !fb_reader_begin(r))
+		return -1;
+	key_of(name, &k, NULL);
+	fb_qname_from_key(&k, &q);
+	if(!fb_match(r, &q, &v, NULL, NULL))
+		v.kind = -1;
+	fb_reader_end(r);
+	fb_reader_free(r);
+	if(out)
+		*out = v;
+	return v.kind;
+}
+
+static uint64_t generation(struct fb_store *st)
+{
+	struct fb_reader *r;
+	uint64_t g = 0;
+	char err[512];
+	if(fb_reader_new(st, &r, err, sizeof(err)) && fb_reader_begin(r)) {
+		fb_reader_generation(r, &g);
+		fb_reader_end(r);
+		fb_reader_free(r);
+	}
+	return g;
+}
+
+static void test_open(void)
+{
+	char dir[300], err[512];
+	struct fb_store *st;
+	fresh_dir(dir, sizeof(dir));
+	ok(!fb_store_open(&st, dir, 0, FB_STORE_READ, err, sizeof(err)),
+		"read-only open of a missing directory fails");
+	ok(strstr(err, dir) != NULL, "the error names the directory");
+	mkdir(dir, 0755);
+	ok(!fb_store_open(&st, dir, 0, FB_STORE_READ, err, sizeof(err)),
+		"read-only open never creates a store");
+	st = open_rw(dir);
+	ok(st != NULL, "read-write open creates the store");
+	fb_store_close(st);
+	ok(fb_store_open(&st, dir, 0, FB_STORE_READ, err, sizeof(err)),
+		"read-only open of a created store works");
+	is_int(generation(st), 0, "a new store is at generation 0");
+	fb_store_close(st);
+}
+
+static void test_words(void)
+{
+	enum fb_action a;
+	enum fb_category c;
+	struct fb_entry e = { 0x0203, FB_SCOPE_BELOW, FB_ACTION_NXDOMAIN,
+		FB_CATEGORY_PHISHING, 0x01020304 }, d;
+	uint8_t rec[FB_ENTRY_SIZE];
+	ok(fb_action_parse("nxdomain", &a) && a == FB_ACTION_NXDOMAIN,
+		"action words parse");
+	ok(!fb_action_parse("NXDOMAIN ", &a), "action words are exact");
+	is_str(fb_action_name(FB_ACTION_SINKHOLE), "sinkhole", "action name");
+	ok(fb_category_parse("phishing", &c) && c == FB_CATEGORY_PHISHING,
+		"category words parse");
+	ok(!fb_category_parse("", &c), "an empty category is refused");
+	fb_entry_encode(&e, rec);
+	is_int(rec[0], 0x02, "source id is stored big-endian (sorts)");
+	fb_entry_decode(rec, &d);
+	ok(d.source == e.source && d.scope == e.scope &&
+		d.action == e.action && d.category == e.category &&
+		d.first_seen == e.first_seen, "records round-trip");
+}
+
+static void test_nameset(void)
+{
+	static const char *const names[] = { "b.example", "a.example",
+		"*.b.example", "a.example", NULL };
+	struct fb_nameset *ns = set_of(names);
+	is_int(fb_nameset_count(ns), 2, "duplicates merge");
+	fb_nameset_free(ns);
+}
+
+static void test_feed_updates(void)
+{
+	static const char *const v1[] = { "bad.example", "evil.example",
+		"*.wild.example", "x.y.example", NULL };
+	static const char *const v2[] = { "bad.example", "evil.example",
+		"wild.example", "new.example", NULL };
+	static const char *const other[] = { "bad.example", "o.example",
+		NULL };
+	static const char *const tiny[] = { "bad.example", NULL };
+	struct fb_update_result res;
+	struct fb_verdict v;
+	char dir[300], err[512];
+	struct fb_store *st = open_rw(fresh_dir(dir, sizeof(dir)));
+	uint64_t g;
+	if(!ok(st != NULL, "store for feed tests"))
+		return;
+	is_int(replace(st, "a", v1, FB_ACTION_DEFAULT, 50, &res, err),
+		FB_UPDATE_OK, "first import");
+	is_int(res.added, 4, "first import adds every name");
+	is_int(generation(st), 1, "a change bumps the generation");
+	is_int(replace(st, "a", v1, FB_ACTION_DEFAULT, 50, &res, err),
+		FB_UPDATE_OK, "same list again");
+	ok(res.added + res.removed + res.changed == 0, "no change written");
+	is_int(generation(st), 1, "no change, no new generation");
+	is_int(replace(st, "b", other, FB_ACTION_NXDOMAIN, 50, &res, err),
+		FB_UPDATE_OK, "second feed");
+	is_int(replace(st, "a", v2, FB_ACTION_DEFAULT, 50, &res, err),
+		FB_UPDATE_OK, "update of feed a");
+	is_int(res.added, 1, "one name added");
+	is_int(res.removed, 1, "one name removed");
+	is_int(res.changed, 1, "one scope changed (*.wild -> wild)");
+	is_int(verdict(st, "o.example", NULL), FB_BLOCK,
+		"feed b untouched by feed a's update");
+	is_int(verdict(st, "x.y.example", NULL), FB_PASS,
+		"a removed name passes");
+	is_int(verdict(st, "wild.example", NULL), FB_BLOCK,
+		"changed scope now covers the name itself");
+	/* both list bad.example: the lower source id decides */
+	verdict(st, "bad.example", &v);
+	is_int(v.entry.source, FB_SOURCE_FIRST_FEED,
+		"equal depth: the first feed's entry decides");
+	g = generation(st);
+	is_int(replace(st, "a", tiny, FB_ACTION_DEFAULT, 50, &res, err),
+		FB_UPDATE_SHRINK, "a list 75% smaller is refused");
+	ok(strstr(err, "max-shrink") != NULL, "the refusal says why");
+	is_int(verdict(st, "new.example", NULL), FB_BLOCK,
+		"the list in force is kept after a refusal");
+	is_int(generation(st), g, "a refusal changes no generation");
+	is_int(replace(st, "a", tiny, FB_ACTION_DEFAULT, 100, &res, err),
+		FB_UPDATE_OK, "max-shrink 100 accepts it");
+	is_int(res.removed, 3, "and removes the rest");
+	fb_store_close(st);
+}
+
+static void test_matching(void)
+{
+	static const char *const feed[] = { "bad.example", "*.wild.example",
+		"deep.a.bad.example", "ok.bad.example", NULL };
+	struct fb_update_result res;
+	struct fb_verdict v;
+	struct fb_key k;
+	char dir[300], err[512];
+	struct fb_store *st = open_rw(fresh_dir(dir, sizeof(dir)));
+	if(!ok(st != NULL, "store for matching tests"))
+		return;
+	replace(st, "f", feed, FB_ACTION_DEFAULT, 50, &res, err);
+	is_int(verdict(st, "bad.example", NULL), FB_BLOCK, "listed name");
+	is_int(verdict(st, "www.bad.example", NULL), FB_BLOCK, "its child");
+	is_int(verdict(st, "a.b.c.bad.example", NULL), FB_BLOCK,
+		"a deep descendant");
+	is_int(verdict(st, "example", NULL), FB_PASS, "the parent passes");
+	is_int(verdict(st, "notbad.example", NULL), FB_PASS,
+		"a name ending in the same letters passes");
+	is_int(verdict(st, "wild.example", NULL), FB_PASS,
+		"*.name does not cover name");
+	is_int(verdict(st, "x.wild.example", NULL), FB_BLOCK,
+		"*.name covers names below");
+	verdict(st, "x.deep.a.bad.example", &v);
+	is_int(v.depth, 4, "the deepest entry (deep.a.bad.example) decides");
+	key_of("ok.bad.example", &k, NULL);
+	is_int(fb_store_manual_set(st, &k, FB_SCOPE_TREE, FB_ACTION_ALLOW,
+		1, err, sizeof(err)), 1, "hand-made allow");
+	is_int(verdict(st, "www.ok.bad.example", NULL), FB_ALLOW,
+		"allow below a block wins");
+	key_of("bad.example", &k, NULL);
+	fb_store_manual_set(st, &k, FB_SCOPE_TREE, FB_ACTION_ALLOW, 1, err,
+		sizeof(err));
+	is_int(verdict(st, "x.deep.a.bad.example", NULL), FB_ALLOW,
+		"allow of a parent beats a deeper feed entry");
+	is_int(fb_store_manual_set(st, &k, FB_SCOPE_TREE, FB_ACTION_ALLOW,
+		1, err, sizeof(err)), 0, "setting it again changes nothing");
+	is_int(fb_store_manual_set(st, &k, FB_SCOPE_TREE,
+		FB_ACTION_NXDOMAIN, 1, err, sizeof(err)), 1,
+		"hand block replaces the hand allow");
+	verdict(st, "bad.example", &v);
+	ok(v.kind == FB_BLOCK && v.entry.source == FB_SOURCE_BLOCK &&
+		v.entry.action == FB_ACTION_NXDOMAIN,
+		"hand-made block sorts before feeds");
+	is_int(fb_store_manual_remove(st, &k, err, sizeof(err)), 1,
+		"unblock removes it");
+	verdict(st, "bad.example", &v);
+	is_int(v.entry.source, FB_SOURCE_FIRST_FEED,
+		"the feed entry is in force again");
+	is_int(fb_store_manual_remove(st, &k, err, sizeof(err)), 0,
+		"unblock of nothing removes nothing");
+	fb_store_close(st);
+}
+
+/** A label the store cannot hold stops the walk, parents still match. */
+static void test_wire(void)
+{
+	static const char *const feed[] = { "bad.example", NULL };
+	static const uint8_t below[] = { 3, 'a', '/', 'b', 3, 'b', 'a', 'd',
+		7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0 };
+	static const uint8_t self[] = { 3, 'b', '/', 'd',
+		7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0 };
+	struct fb_update_result res;
+	struct fb_reader *r;
+	struct fb_qname q;
+	struct fb_verdict v;
+	char dir[300], err[512];
+	struct fb_store *st = open_rw(fresh_dir(dir, sizeof(dir)));
+	if(!ok(st != NULL, "store for wire tests"))
+		return;
+	replace(st, "f", feed, FB_ACTION_DEFAULT, 50, &res, err);
+	fb_reader_new(st, &r, err, sizeof(err));
+	fb_reader_begin(r);
+	fb_qname_from_wire(below, sizeof(below), &q);
+	fb_match(r, &q, &v, NULL, NULL);
+	is_int(v.kind, FB_BLOCK, "odd label below a listed name: blocked");
+	fb_qname_from_wire(self, sizeof(self), &q);
+	fb_match(r, &q, &v, NULL, NULL);
+	is_int(v.kind, FB_PASS, "odd label under an unlisted name: passes");
+	fb_reader_end(r);
+	fb_reader_free(r);
+	fb_store_close(st);
+}
+
+/** A map too small for the update: clear error, list in force kept. */
+static void test_map_full(void)
+{
+	static const char *const first[] = { "keep.example", NULL };
+	struct fb_update_result res;
+	struct fb_nameset *ns = fb_nameset_new();
+	struct fb_store *st;
+	struct fb_key k;
+	char dir[300], err[512], name[64];
+	int i;
+	fresh_dir(dir, sizeof(dir));
+	if(!ok(fb_store_open(&st, dir, 256 * 1024, FB_STORE_WRITE, err,
+		sizeof(err)), "store with a 256 KB map"))
+		return;
+	replace(st, "f", first, FB_ACTION_DEFAULT, 100, &res, err);
+	for(i = 0; i < 20000; i++) {
+		snprintf(name, sizeof(name), "name%d.example", i);
+		key_of(name, &k, NULL);
+		fb_nameset_add(ns, &k, FB_SCOPE_TREE);
+	}
+	fb_nameset_finish(ns);
+	is_int(fb_store_replace_feed(st, "f", ns, FB_ACTION_DEFAULT,
+		FB_CATEGORY_SCAM, 100, 0, 1, &res, err, sizeof(err)),
+		FB_UPDATE_STORE, "an update larger than the map fails");
+	ok(strstr(err, "max-db-size") != NULL, "the error names the fix");
+	is_int(verdict(st, "keep.example", NULL), FB_BLOCK,
+		"the list in force survives");
+	is_int(verdict(st, "name5.example", NULL), FB_PASS,
+		"nothing of the failed update is visible");
+	fb_nameset_free(ns);
+	fb_store_close(st);
+}
+
+/** Many names: every one found, misses miss, removal of every other. */
+static void test_bulk(void)
+{
+	enum { N = 50000 };
+	struct fb_update_result res;
+	struct fb_nameset *ns = fb_nameset_new();
+	struct fb_store *st;
+	struct fb_key k;
+	char dir[300], err[512], name[64];
+	int i, found = 0, missed = 0;
+	st = open_rw(fresh_dir(dir, sizeof(dir)));
+	if(!ok(st != NULL, "store for bulk tests"))
+		return;
+	for(i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "h%d.zone%d.example", i, i % 97);
+		key_of(name, &k, NULL);
+		fb_nameset_add(ns, &k, FB_SCOPE_TREE);
+	}
+	fb_nameset_finish(ns);
+	is_int(fb_store_replace_feed(st, "bulk", ns, FB_ACTION_DEFAULT,
+		FB_CATEGORY_SCAM, 50, 0, 1, &res, err, sizeof(err)),
+		FB_UPDATE_OK, "bulk import");
+	if(res.added != N)
+		printf("# %s\n", err);
+	is_int(res.added, N, "every name added");
+	fb_nameset_free(ns);
+	for(i = 0; i < N; i += 7) {
+		snprintf(name, sizeof(name), "www.h%d.zone%d.example", i,
+			i % 97);
+		found += verdict(st, name, NULL) == FB_BLOCK;
+		snprintf(name, sizeof(name), "h%d.zone%d.example", i + N,
+			i % 97);
+		missed += verdict(st, name, NULL) == FB_PASS;
+	}
+	is_int(found, (N + 6) / 7, "every listed name's child is blocked");
+	is_int(missed, (N + 6) / 7, "every unlisted name passes");
+	/* removals interleaved with kept names exercise the merge */
+	ns = fb_nameset_new();
+	for(i = 0; i < N; i += 2) {
+		snprintf(name, sizeof(name), "h%d.zone%d.example", i, i % 97);
+		key_of(name, &k, NULL);
+		fb_nameset_add(ns, &k, FB_SCOPE_TREE);
+	}
+	fb_nameset_finish(ns);
+	is_int(fb_store_replace_feed(st, "bulk", ns, FB_ACTION_DEFAULT,
+		FB_CATEGORY_SCAM, 50, 0, 2, &res, err, sizeof(err)),
+		FB_UPDATE_OK, "half removed");
+	is_int(res.removed, N / 2, "removed count");
+	is_int(verdict(st, "h1.zone1.example", NULL), FB_PASS,
+		"a removed name passes");
+	is_int(verdict(st, "h2.zone2.example", NULL), FB_BLOCK,
+		"a kept name is blocked");
+	fb_nameset_free(ns);
+	fb_store_close(st);
+}
+
+int main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(base, sizeof(base), "%s/fbstore.XXXXXX", tmp ? tmp : "/tmp");
+	if(!mkdtemp(base)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	test_open();
+	test_words();
+	test_nameset();
+	test_feed_updates();
+	test_matching();
+	test_wire();
+	test_map_full();
+	test_bulk();
+	{
+		char cmd[300];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+		if(system(cmd) != 0)
+			printf("# could not remove %s\n", base);
+	}
+	return done_testing();
+}
