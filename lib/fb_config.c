@@ -1,0 +1,656 @@
+/**
+ * \file
+ * fraudblock.conf reader.  The contract is in fb_config.h, the reference
+ * for users in doc/fraudblock.conf.5.
+ *
+ * The file is read one line at a time into a fixed buffer, so a hostile
+ * file costs at most one line of memory per line, and every key is looked
+ * up in one table that says whether it belongs to a feed clause and what
+ * range its number may take.  Any error frees everything built so far.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <arpa/inet.h>
+#include "fb_config.h"
+
+#ifndef FB_CONF_DEFAULT
+#define FB_CONF_DEFAULT "/etc/fraudblock/fraudblock.conf"
+#endif
+#ifndef FB_DB_DEFAULT
+#define FB_DB_DEFAULT "/var/lib/fraudblock"
+#endif
+
+/** Longest line, without its line end. */
+#define FB_CONF_LINE_MAX 4096
+/** Most of a value quoted back in an error message. */
+#define FB_CONF_SHOW_MAX 64
+/** Bytes in a megabyte, as the size keys count them. */
+#define FB_MB ((uint64_t)1024 * 1024)
+
+/** Parser state for one file. */
+struct conf_parse {
+	/** the file name, for messages */
+	const char *file;
+	/** current line number */
+	int line;
+	/** the config being built */
+	struct fb_config *cfg;
+	/** 1 while inside a feed clause (the last of cfg->feeds) */
+	int in_feed;
+	/** line each key was first seen on (feed keys: in this clause) */
+	int *seen;
+	/** error output */
+	char *err;
+	/** size of err */
+	size_t errlen;
+};
+
+struct conf_key;
+/** Store a key's value.  @return 1 on success, 0 with the error set. */
+typedef int conf_set_type(struct conf_parse *p, const struct conf_key *k,
+	const char *val);
+
+/** One key of the file. */
+struct conf_key {
+	/** as written in the file */
+	const char *name;
+	/** 1 for a key of a feed clause */
+	int feed;
+	/** stores the value */
+	conf_set_type *set;
+	/** range of a number */
+	uint64_t min, max;
+	/** what a good value looks like, for messages */
+	const char *expect;
+};
+
+/** Record an error at a given line.  @return 0, for `return conf_err_at()`. */
+static int conf_err_at(struct conf_parse *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+conf_err_at(struct conf_parse *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if(!p->err || p->errlen == 0)
+		return 0;
+	n = snprintf(p->err, p->errlen, "%s:%d: ", p->file, line);
+	if(n < 0 || (size_t)n >= p->errlen)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/**
+ * Copy text from the file into a message: control bytes could rewrite
+ * the admin's terminal, and a long value would push out the reason.
+ */
+static const char *
+conf_show(const char *s, char *buf, size_t buflen)
+{
+	size_t i;
+
+	for(i = 0; s[i] && i + 4 < buflen && i < FB_CONF_SHOW_MAX; i++)
+		buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ?
+			'?' : s[i];
+	buf[i] = 0;
+	if(s[i])
+		strcpy(buf + i, "...");
+	return buf;
+}
+
+/** Report a value that does not fit its key.  @return 0. */
+static int
+conf_bad(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	char show[FB_CONF_SHOW_MAX + 4];
+
+	return conf_err_at(p, p->line, "bad value for %s: '%s' (%s)",
+		k->name, conf_show(val, show, sizeof(show)), k->expect);
+}
+
+/** Report lack of memory.  @return 0. */
+static int
+conf_oom(struct conf_parse *p)
+{
+	return conf_err_at(p, p->line, "out of memory");
+}
+
+/** The feed clause being read (only while p->in_feed). */
+static struct fb_feed_conf *
+conf_feed(struct conf_parse *p)
+{
+	return &p->cfg->feeds[p->cfg->nfeeds - 1];
+}
+
+/**
+ * Read a decimal number within the key's range.  Only digits: strtoull
+ * alone would take "-1", " 5" and "0x10".
+ */
+static int
+conf_num(struct conf_parse *p, const struct conf_key *k, const char *val,
+	uint64_t *out)
+{
+	unsigned long long n;
+	char *end;
+
+	if(val[0] < '0' || val[0] > '9')
+		return conf_bad(p, k, val);
+	errno = 0;
+	n = strtoull(val, &end, 10);
+	if(errno || *end || n < k->min || n > k->max)
+		return conf_bad(p, k, val);
+	*out = n;
+	return 1;
+}
+
+/** Replace a string setting by a copy of val. */
+static int
+conf_str(struct conf_parse *p, char **dst, const char *val)
+{
+	char *s = strdup(val);
+
+	if(!s)
+		return conf_oom(p);
+	free(*dst);
+	*dst = s;
+	return 1;
+}
+
+static int
+set_database(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	(void)k;
+	return conf_str(p, &p->cfg->database, val);
+}
+
+static int
+set_max_db_size(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	uint64_t n = 0;
+
+	if(!conf_num(p, k, val, &n))
+		return 0;
+	p->cfg->max_db_size = n * FB_MB;
+	return 1;
+}
+
+static int
+set_ipv4(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	if(inet_pton(AF_INET, val, &p->cfg->sinkhole_ipv4) != 1)
+		return conf_bad(p, k, val);
+	return 1;
+}
+
+static int
+set_ipv6(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	if(inet_pton(AF_INET6, val, &p->cfg->sinkhole_ipv6) != 1)
+		return conf_bad(p, k, val);
+	return 1;
+}
+
+static int
+set_ttl(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	uint64_t n = 0;
+
+	if(!conf_num(p, k, val, &n))
+		return 0;
+	p->cfg->sinkhole_ttl = (uint32_t)n;
+	return 1;
+}
+
+/** An action for blocked names: "default" and "allow" are not that. */
+static int
+set_default_action(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	enum fb_action a;
+
+	if(!fb_action_parse(val, &a) || a == FB_ACTION_DEFAULT ||
+		a == FB_ACTION_ALLOW)
+		return conf_bad(p, k, val);
+	p->cfg->default_action = a;
+	return 1;
+}
+
+static int
+set_poll(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	uint64_t n = 0;
+
+	if(!conf_num(p, k, val, &n))
+		return 0;
+	p->cfg->poll_ms = (unsigned)n;
+	return 1;
+}
+
+/** @return 1 if name is a well-formed feed name. */
+static int
+feed_name_ok(const char *name)
+{
+	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
+
+	if(name[n] || n < 1 || n > 63)
+		return 0;
+	/* the hand-made sources carry these names in the store */
+	if(strcasecmp(name, "manual-allow") == 0 ||
+		strcasecmp(name, "manual-block") == 0)
+		return 0;
+	/* a feed name may end up in a file name */
+	return strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
+static int
+set_name(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	size_t i;
+
+	if(!feed_name_ok(val))
+		return conf_bad(p, k, val);
+	for(i = 0; i + 1 < p->cfg->nfeeds; i++) {
+		if(strcmp(p->cfg->feeds[i].name, val) == 0)
+			return conf_err_at(p, p->line, "duplicate feed name "
+				"'%s' (first in the feed at line %d)", val,
+				p->cfg->feeds[i].line);
+	}
+	return conf_str(p, &conf_feed(p)->name, val);
+}
+
+/** A local path or a file:// URL; other schemes are not read (yet). */
+static int
+set_source(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	if(strstr(val, "://") && (strncmp(val, "file://", 7) != 0 ||
+		val[7] == 0))
+		return conf_bad(p, k, val);
+	return conf_str(p, &conf_feed(p)->source, val);
+}
+
+static int
+set_format(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	if(strcmp(val, "domains") == 0)
+		conf_feed(p)->format = FB_FORMAT_DOMAINS;
+	else if(strcmp(val, "hosts") == 0)
+		conf_feed(p)->format = FB_FORMAT_HOSTS;
+	else
+		return conf_bad(p, k, val);
+	return 1;
+}
+
+/** A feed blocks; allow lists are hand-made only. */
+static int
+set_action(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	enum fb_action a;
+
+	if(!fb_action_parse(val, &a) || a == FB_ACTION_ALLOW)
+		return conf_bad(p, k, val);
+	conf_feed(p)->action = a;
+	return 1;
+}
+
+static int
+set_category(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	enum fb_category c;
+
+	if(!fb_category_parse(val, &c))
+		return conf_bad(p, k, val);
+	conf_feed(p)->category = c;
+	return 1;
+}
+
+static int
+set_max_shrink(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	uint64_t n = 0;
+
+	if(!conf_num(p, k, val, &n))
+		return 0;
+	conf_feed(p)->max_shrink = (unsigned)n;
+	return 1;
+}
+
+static int
+set_max_size(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	uint64_t n = 0;
+
+	if(!conf_num(p, k, val, &n))
+		return 0;
+	conf_feed(p)->max_size = n * FB_MB;
+	return 1;
+}
+
+/** Every key; doc/fraudblock.conf.5.in describes the same. */
+static const struct conf_key conf_keys[] = {
+	{ "database", 0, set_database, 0, 0, "a directory" },
+	{ "max-db-size", 0, set_max_db_size, 1, 1048576,
+		"megabytes, 1 to 1048576" },
+	{ "sinkhole-ipv4", 0, set_ipv4, 0, 0, "an IPv4 address" },
+	{ "sinkhole-ipv6", 0, set_ipv6, 0, 0, "an IPv6 address" },
+	{ "sinkhole-ttl", 0, set_ttl, 0, 86400, "seconds, 0 to 86400" },
+	{ "default-action", 0, set_default_action, 0, 0,
+		"sinkhole, nxdomain or nodata" },
+	{ "poll-interval", 0, set_poll, 10, 60000,
+		"milliseconds, 10 to 60000" },
+	{ "name", 1, set_name, 0, 0, "1 to 63 of A-Z a-z 0-9 _ . -, "
+		"not manual-allow or manual-block" },
+	{ "source", 1, set_source, 0, 0, "a path or file:// URL" },
+	{ "format", 1, set_format, 0, 0, "domains or hosts" },
+	{ "action", 1, set_action, 0, 0,
+		"default, sinkhole, nxdomain or nodata" },
+	{ "category", 1, set_category, 0, 0,
+		"unspecified, scam, phishing, malware or other" },
+	{ "max-shrink", 1, set_max_shrink, 0, 100, "percent, 0 to 100" },
+	{ "max-size", 1, set_max_size, 1, 65536, "megabytes, 1 to 65536" }
+};
+#define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+/** Check that the open feed clause has its required keys. */
+static int
+feed_close(struct conf_parse *p)
+{
+	struct fb_feed_conf *f;
+
+	if(!p->in_feed)
+		return 1;
+	p->in_feed = 0;
+	f = conf_feed(p);
+	if(!f->name)
+		return conf_err_at(p, f->line, "feed clause without name");
+	if(!f->source)
+		return conf_err_at(p, f->line, "feed '%s' without source",
+			f->name);
+	return 1;
+}
+
+/** Start a feed clause, with the defaults of its keys. */
+static int
+feed_open(struct conf_parse *p)
+{
+	struct fb_config *cfg = p->cfg;
+	struct fb_feed_conf *feeds, *f;
+	size_t i;
+
+	if(!feed_close(p))
+		return 0;
+	feeds = realloc(cfg->feeds, (cfg->nfeeds + 1) * sizeof(*feeds));
+	if(!feeds)
+		return conf_oom(p);
+	cfg->feeds = feeds;
+	f = &feeds[cfg->nfeeds++];
+	memset(f, 0, sizeof(*f));
+	f->format = FB_FORMAT_DOMAINS;
+	f->action = FB_ACTION_DEFAULT;
+	f->category = FB_CATEGORY_UNSPECIFIED;
+	f->max_shrink = 50;
+	f->max_size = 256 * FB_MB;
+	f->line = p->line;
+	for(i = 0; i < CONF_NKEYS; i++)
+		if(conf_keys[i].feed)
+			p->seen[i] = 0;
+	p->in_feed = 1;
+	return 1;
+}
+
+/** Apply one `key: value`. */
+static int
+conf_set(struct conf_parse *p, const char *key, const char *val)
+{
+	char show[FB_CONF_SHOW_MAX + 4];
+	size_t i;
+
+	if(strcmp(key, "feed") == 0) {
+		if(*val)
+			return conf_err_at(p, p->line,
+				"'feed:' takes no value");
+		return feed_open(p);
+	}
+	for(i = 0; i < CONF_NKEYS; i++)
+		if(strcmp(key, conf_keys[i].name) == 0)
+			break;
+	if(i == CONF_NKEYS)
+		return conf_err_at(p, p->line, "unknown key '%s'",
+			conf_show(key, show, sizeof(show)));
+	if(conf_keys[i].feed && !p->in_feed)
+		return conf_err_at(p, p->line, "feed key '%s' outside a feed "
+			"clause", key);
+	if(!*val)
+		return conf_err_at(p, p->line, "missing value for %s", key);
+	if(p->seen[i])
+		return conf_err_at(p, p->line, "%s given twice (first at "
+			"line %d)", key, p->seen[i]);
+	p->seen[i] = p->line;
+	return conf_keys[i].set(p, &conf_keys[i], val);
+}
+
+/**
+ * Cut the value out of the rest of a line: a double-quoted string taken
+ * as is, or the text up to a '#' with trailing blanks removed.
+ */
+static int
+conf_value(struct conf_parse *p, char *s, char **val)
+{
+	char *e;
+
+	s += strspn(s, " \t");
+	if(*s == '"') {
+		if(!(e = strchr(s + 1, '"')))
+			return conf_err_at(p, p->line, "unterminated quote");
+		*e++ = 0;
+		e += strspn(e, " \t");
+		if(*e && *e != '#')
+			return conf_err_at(p, p->line, "text after closing "
+				"quote");
+		*val = s + 1;
+		return 1;
+	}
+	e = s + strcspn(s, "#");
+	while(e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	*e = 0;
+	*val = s;
+	return 1;
+}
+
+/** Handle one line (NUL-terminated, no line end). */
+static int
+conf_line(struct conf_parse *p, char *s)
+{
+	char *key, *val = NULL;
+
+	s += strspn(s, " \t");
+	if(*s == 0 || *s == '#')
+		return 1;
+	key = s;
+	s += strcspn(s, ": \t#\"");
+	if(*s != ':' || s == key)
+		return conf_err_at(p, p->line, "expected 'key: value'");
+	*s++ = 0;
+	if(!conf_value(p, s, &val))
+		return 0;
+	return conf_set(p, key, val);
+}
+
+/** Report a line over FB_CONF_LINE_MAX.  @return -1. */
+static int
+conf_too_long(struct conf_parse *p)
+{
+	conf_err_at(p, p->line, "line too long (over %d bytes)",
+		FB_CONF_LINE_MAX);
+	return -1;
+}
+
+/**
+ * Read the next line into buf (FB_CONF_LINE_MAX + 2 bytes), without its
+ * "\n" or "\r\n", and count it.  A NUL byte is refused: the rest of the
+ * line would be invisible to the string functions.
+ * @return 1 with a line, 0 at the end of the file, -1 on error.
+ */
+static int
+conf_getline(struct conf_parse *p, FILE *f, char *buf)
+{
+	size_t n = 0;
+	int c;
+
+	p->line++;
+	while((c = getc(f)) != EOF && c != '\n') {
+		if(c == 0) {
+			conf_err_at(p, p->line, "NUL byte in line");
+			return -1;
+		}
+		/* one byte over the limit may be the '\r' of "\r\n" */
+		if(n > FB_CONF_LINE_MAX)
+			return conf_too_long(p);
+		buf[n++] = (char)c;
+	}
+	if(ferror(f)) {
+		if(p->err && p->errlen)
+			snprintf(p->err, p->errlen, "%s: %s", p->file,
+				strerror(errno));
+		return -1;
+	}
+	if(c == EOF && n == 0)
+		return 0;
+	if(n > 0 && buf[n - 1] == '\r')
+		n--;
+	if(n > FB_CONF_LINE_MAX)
+		return conf_too_long(p);
+	buf[n] = 0;
+	return 1;
+}
+
+/** Read all lines of an open file into p->cfg. */
+static int
+conf_read(struct conf_parse *p, FILE *f)
+{
+	char buf[FB_CONF_LINE_MAX + 2];
+	int r;
+
+	while((r = conf_getline(p, f, buf)) == 1)
+		if(!conf_line(p, buf))
+			return 0;
+	if(r < 0)
+		return 0;
+	return feed_close(p);
+}
+
+/** @return a config with the defaults, or NULL when out of memory. */
+static struct fb_config *
+conf_defaults(const char *path)
+{
+	struct fb_config *cfg = calloc(1, sizeof(*cfg));
+
+	if(!cfg)
+		return NULL;
+	cfg->path = strdup(path);
+	cfg->database = strdup(FB_DB_DEFAULT);
+	if(!cfg->path || !cfg->database) {
+		fb_config_free(cfg);
+		return NULL;
+	}
+	cfg->max_db_size = 4096 * FB_MB;
+	cfg->sinkhole_ipv4.s_addr = htonl(INADDR_ANY);
+	cfg->sinkhole_ipv6 = in6addr_any;
+	cfg->sinkhole_ttl = 60;
+	cfg->default_action = FB_ACTION_SINKHOLE;
+	cfg->poll_ms = 100;
+	return cfg;
+}
+
+int
+fb_config_load(const char *path, struct fb_config **out, char *err,
+	size_t errlen)
+{
+	int seen[CONF_NKEYS];
+	struct conf_parse p;
+	FILE *f;
+	int ok;
+
+	*out = NULL;
+	if(err && errlen)
+		err[0] = 0;
+	memset(&p, 0, sizeof(p));
+	memset(seen, 0, sizeof(seen));
+	p.file = path;
+	p.seen = seen;
+	p.err = err;
+	p.errlen = errlen;
+	if(!(p.cfg = conf_defaults(path))) {
+		if(err && errlen)
+			snprintf(err, errlen, "%s: out of memory", path);
+		return 0;
+	}
+	if(!(f = fopen(path, "r"))) {
+		if(err && errlen)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		fb_config_free(p.cfg);
+		return 0;
+	}
+	ok = conf_read(&p, f);
+	fclose(f);
+	if(!ok) {
+		fb_config_free(p.cfg);
+		return 0;
+	}
+	*out = p.cfg;
+	return 1;
+}
+
+void
+fb_config_free(struct fb_config *cfg)
+{
+	size_t i;
+
+	if(!cfg)
+		return;
+	for(i = 0; i < cfg->nfeeds; i++) {
+		free(cfg->feeds[i].name);
+		free(cfg->feeds[i].source);
+	}
+	free(cfg->feeds);
+	free(cfg->path);
+	free(cfg->database);
+	free(cfg);
+}
+
+const struct fb_feed_conf *
+fb_config_feed(const struct fb_config *cfg, const char *name)
+{
+	size_t i;
+
+	if(!cfg || !name)
+		return NULL;
+	for(i = 0; i < cfg->nfeeds; i++)
+		if(cfg->feeds[i].name && strcmp(cfg->feeds[i].name, name) == 0)
+			return &cfg->feeds[i];
+	return NULL;
+}
+
+const char *
+fb_config_default_path(void)
+{
+	const char *env = getenv(FB_CONF_ENV);
+
+	if(env && *env)
+		return env;
+	return FB_CONF_DEFAULT;
+}

@@ -1,0 +1,612 @@
+/**
+ * \file
+ * Unit tests for lib/fb_config.c: every key, the defaults, the syntax
+ * (quotes, comments, CRLF), and each error with its exact file:line.
+ * Config files are written with mkstemp under $TMPDIR (default /tmp) and
+ * removed again.  TAP output.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include "fb_config.h"
+#include "tap.h"
+
+/* the same fallbacks as lib/fb_config.c; a build that sets one sets it
+ * for both */
+#ifndef FB_CONF_DEFAULT
+#define FB_CONF_DEFAULT "/etc/fraudblock/fraudblock.conf"
+#endif
+#ifndef FB_DB_DEFAULT
+#define FB_DB_DEFAULT "/var/lib/fraudblock"
+#endif
+
+#define MB ((uint64_t)1024 * 1024)
+
+/** Path of the current temp file. */
+static char conf_path[512];
+
+/** Write len bytes to a new temp file named in conf_path. @return 1 ok. */
+static int
+write_conf(const char *data, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	if(!dir || !*dir)
+		dir = "/tmp";
+	snprintf(conf_path, sizeof(conf_path), "%s/fbconfXXXXXX", dir);
+	if((fd = mkstemp(conf_path)) < 0) {
+		printf("# mkstemp %s: %s\n", conf_path, strerror(errno));
+		return 0;
+	}
+	if(write(fd, data, len) != (ssize_t)len) {
+		close(fd);
+		unlink(conf_path);
+		return 0;
+	}
+	close(fd);
+	return 1;
+}
+
+/** Load bytes as a config file.  @return fb_config_load's result. */
+static int
+load_len(const char *data, size_t len, struct fb_config **cfg, char *err,
+	size_t errlen)
+{
+	int r;
+
+	*cfg = NULL;
+	if(!write_conf(data, len)) {
+		snprintf(err, errlen, "could not write temp file");
+		return -1;
+	}
+	r = fb_config_load(conf_path, cfg, err, errlen);
+	unlink(conf_path);
+	return r;
+}
+
+/** Load a text that must be accepted; NULL (and a failed test) if not. */
+static struct fb_config *
+load_good(const char *text, const char *what)
+{
+	struct fb_config *cfg;
+	char err[512];
+	int r = load_len(text, strlen(text), &cfg, err, sizeof(err));
+
+	if(!ok(r == 1 && cfg != NULL, what))
+		printf("# error: %s\n", err);
+	return r == 1 ? cfg : NULL;
+}
+
+/** Load bytes that must be refused with "FILE:line: msg". */
+static void
+bad_len(const char *data, size_t len, int line, const char *msg,
+	const char *what)
+{
+	struct fb_config *cfg = (struct fb_config *)&cfg;
+	char err[1024], want[1200];
+	int r = load_len(data, len, &cfg, err, sizeof(err));
+
+	snprintf(want, sizeof(want), "%s:%d: %s", conf_path, line, msg);
+	if(r != 0 || cfg != NULL) {
+		ok(0, what);
+		printf("# loaded (r=%d) but should fail: %s\n", r, want);
+		fb_config_free(r == 1 ? cfg : NULL);
+		return;
+	}
+	is_str(err, want, what);
+}
+
+/** bad_len() for a NUL-terminated text. */
+static void
+bad(const char *text, int line, const char *msg, const char *what)
+{
+	bad_len(text, strlen(text), line, msg, what);
+}
+
+static void
+test_defaults(void)
+{
+	struct fb_config *cfg = load_good("", "empty file loads");
+	char a[INET6_ADDRSTRLEN];
+
+	if(!cfg)
+		return;
+	is_str(cfg->database, FB_DB_DEFAULT, "default database");
+	ok(cfg->path && strncmp(cfg->path, conf_path, strlen(conf_path)) == 0,
+		"path recorded");
+	is_int(cfg->max_db_size, 4096 * MB, "default max-db-size 4096 MB");
+	is_str(inet_ntop(AF_INET, &cfg->sinkhole_ipv4, a, sizeof(a)),
+		"0.0.0.0", "default sinkhole-ipv4");
+	is_str(inet_ntop(AF_INET6, &cfg->sinkhole_ipv6, a, sizeof(a)),
+		"::", "default sinkhole-ipv6");
+	is_int(cfg->sinkhole_ttl, 60, "default sinkhole-ttl");
+	is_int(cfg->default_action, FB_ACTION_SINKHOLE,
+		"default default-action");
+	is_int(cfg->poll_ms, 100, "default poll-interval");
+	is_int(cfg->nfeeds, 0, "no feeds");
+	ok(fb_config_feed(cfg, "x") == NULL, "no feed found in empty config");
+	fb_config_free(cfg);
+
+	cfg = load_good("# only comments\n\n   \n\t# indented\n",
+		"comments and blank lines only");
+	if(cfg)
+		is_int(cfg->poll_ms, 100, "still defaults");
+	fb_config_free(cfg);
+	fb_config_free(NULL);
+	ok(1, "fb_config_free(NULL) is fine");
+}
+
+static void
+test_all_keys(void)
+{
+	struct fb_config *cfg = load_good(
+		"# every key\n"
+		"database: /srv/fb/db\n"
+		"max-db-size: 100\n"
+		"sinkhole-ipv4: 192.0.2.66\n"
+		"sinkhole-ipv6: 2001:db8::66\n"
+		"sinkhole-ttl: 300\n"
+		"default-action: nxdomain\n"
+		"poll-interval: 250\n"
+		"feed:\n"
+		"\tname: hostsvn\n"
+		"\tsource: /srv/feeds/threat-hosts\n"
+		"\tformat: hosts\n"
+		"\taction: nodata\n"
+		"\tcategory: scam\n"
+		"\tmax-shrink: 20\n"
+		"\tmax-size: 16\n"
+		"feed:\n"
+		"\tname: local.list_2-b\n"
+		"\tsource: file:///srv/feeds/local.txt\n", "all keys load");
+	const struct fb_feed_conf *f;
+	char a[INET6_ADDRSTRLEN];
+
+	if(!cfg)
+		return;
+	is_str(cfg->database, "/srv/fb/db", "database");
+	is_int(cfg->max_db_size, 100 * MB, "max-db-size in bytes");
+	is_str(inet_ntop(AF_INET, &cfg->sinkhole_ipv4, a, sizeof(a)),
+		"192.0.2.66", "sinkhole-ipv4");
+	is_str(inet_ntop(AF_INET6, &cfg->sinkhole_ipv6, a, sizeof(a)),
+		"2001:db8::66", "sinkhole-ipv6");
+	is_int(cfg->sinkhole_ttl, 300, "sinkhole-ttl");
+	is_int(cfg->default_action, FB_ACTION_NXDOMAIN, "default-action");
+	is_int(cfg->poll_ms, 250, "poll-interval");
+	is_int(cfg->nfeeds, 2, "two feeds");
+	f = fb_config_feed(cfg, "hostsvn");
+	if(ok(f != NULL, "feed hostsvn found")) {
+		is_str(f->source, "/srv/feeds/threat-hosts", "feed source");
+		is_int(f->format, FB_FORMAT_HOSTS, "feed format");
+		is_int(f->action, FB_ACTION_NODATA, "feed action");
+		is_int(f->category, FB_CATEGORY_SCAM, "feed category");
+		is_int(f->max_shrink, 20, "feed max-shrink");
+		is_int(f->max_size, 16 * MB, "feed max-size in bytes");
+		is_int(f->line, 9, "feed clause line");
+	}
+	f = fb_config_feed(cfg, "local.list_2-b");
+	if(ok(f != NULL, "second feed found")) {
+		is_str(f->source, "file:///srv/feeds/local.txt", "file:// URL");
+		is_int(f->format, FB_FORMAT_DOMAINS, "default format");
+		is_int(f->action, FB_ACTION_DEFAULT, "default action");
+		is_int(f->category, FB_CATEGORY_UNSPECIFIED,
+			"default category");
+		is_int(f->max_shrink, 50, "default max-shrink");
+		is_int(f->max_size, 256 * MB, "default max-size");
+		is_int(f->line, 17, "second clause line");
+	}
+	ok(fb_config_feed(cfg, "HOSTSVN") == NULL, "feed lookup is exact");
+	ok(fb_config_feed(cfg, NULL) == NULL, "NULL name");
+	ok(fb_config_feed(NULL, "x") == NULL, "NULL config");
+	fb_config_free(cfg);
+}
+
+static void
+test_words(void)
+{
+	static const char *acts[] = { "sinkhole", "nxdomain", "nodata" };
+	static const enum fb_action aval[] = { FB_ACTION_SINKHOLE,
+		FB_ACTION_NXDOMAIN, FB_ACTION_NODATA };
+	static const char *cats[] = { "unspecified", "scam", "phishing",
+		"malware", "other" };
+	char text[256], what[128];
+	struct fb_config *cfg;
+	int i;
+
+	for(i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text), "default-action: %s\nfeed:\n"
+			"name: f\nsource: /x\naction: %s\n", acts[i], acts[i]);
+		snprintf(what, sizeof(what), "action word %s", acts[i]);
+		if(!(cfg = load_good(text, what)))
+			continue;
+		ok(cfg->default_action == aval[i] &&
+			cfg->feeds[0].action == aval[i], what);
+		fb_config_free(cfg);
+	}
+	for(i = 0; i < 5; i++) {
+		snprintf(text, sizeof(text), "feed:\nname: f\nsource: /x\n"
+			"category: %s\n", cats[i]);
+		snprintf(what, sizeof(what), "category word %s", cats[i]);
+		if(!(cfg = load_good(text, what)))
+			continue;
+		is_int(cfg->feeds[0].category, i, what);
+		fb_config_free(cfg);
+	}
+	if((cfg = load_good("feed:\nname: f\nsource: /x\nformat: domains\n"
+		"action: default\n", "format domains, action default"))) {
+		ok(cfg->feeds[0].format == FB_FORMAT_DOMAINS &&
+			cfg->feeds[0].action == FB_ACTION_DEFAULT,
+			"domains / default");
+		fb_config_free(cfg);
+	}
+}
+
+static void
+test_ranges_ok(void)
+{
+	struct fb_config *cfg;
+
+	cfg = load_good("max-db-size: 1\nsinkhole-ttl: 0\npoll-interval: 10\n"
+		"feed:\nname: f\nsource: /x\nmax-shrink: 0\nmax-size: 1\n",
+		"lowest values");
+	if(cfg) {
+		ok(cfg->max_db_size == MB && cfg->sinkhole_ttl == 0 &&
+			cfg->poll_ms == 10 && cfg->feeds[0].max_shrink == 0 &&
+			cfg->feeds[0].max_size == MB, "lowest values kept");
+		fb_config_free(cfg);
+	}
+	cfg = load_good("max-db-size: 1048576\nsinkhole-ttl: 86400\n"
+		"poll-interval: 60000\nfeed:\nname: f\nsource: /x\n"
+		"max-shrink: 100\nmax-size: 65536\n", "highest values");
+	if(cfg) {
+		ok(cfg->max_db_size == 1048576 * MB &&
+			cfg->sinkhole_ttl == 86400 && cfg->poll_ms == 60000 &&
+			cfg->feeds[0].max_shrink == 100 &&
+			cfg->feeds[0].max_size == 65536 * MB,
+			"highest values kept");
+		fb_config_free(cfg);
+	}
+	cfg = load_good("sinkhole-ipv6: ::ffff:192.0.2.1\n",
+		"IPv4-mapped IPv6 sinkhole");
+	fb_config_free(cfg);
+}
+
+static void
+test_syntax(void)
+{
+	struct fb_config *cfg;
+	char line[5000];
+
+	cfg = load_good("  database:   \"/path with # hash\"   # comment\n"
+		"feed: # a clause\n"
+		"  name:\"q\"\n"
+		"  source: /plain/path#comment right after\n"
+		"  format: hosts   \t\n", "quotes, comments, blanks");
+	if(cfg) {
+		is_str(cfg->database, "/path with # hash",
+			"quoted value keeps '#' and spaces");
+		is_str(cfg->feeds[0].name, "q", "no space after colon");
+		is_str(cfg->feeds[0].source, "/plain/path",
+			"unquoted value ends at '#'");
+		is_int(cfg->feeds[0].format, FB_FORMAT_HOSTS,
+			"trailing blanks trimmed");
+		fb_config_free(cfg);
+	}
+	cfg = load_good("database: /a b c  \n", "unquoted value with spaces");
+	if(cfg) {
+		is_str(cfg->database, "/a b c", "inner spaces kept");
+		fb_config_free(cfg);
+	}
+	cfg = load_good("database: /db\r\nfeed:\r\nname: crlf\r\n"
+		"source: /s\r\nsinkhole-ttl: 5\r\n\r\n# c\r\n",
+		"CRLF line ends");
+	if(cfg) {
+		is_str(cfg->database, "/db", "CRLF: no \\r in value");
+		ok(fb_config_feed(cfg, "crlf") != NULL, "CRLF: feed name");
+		is_str(cfg->feeds[0].source, "/s", "CRLF: source");
+		is_int(cfg->sinkhole_ttl, 5, "CRLF: number");
+		fb_config_free(cfg);
+	}
+	cfg = load_good("database: /no-final-newline", "no final newline");
+	if(cfg) {
+		is_str(cfg->database, "/no-final-newline", "last line read");
+		fb_config_free(cfg);
+	}
+	/* exactly 4096 bytes, with either line end */
+	memset(line, 'x', sizeof(line));
+	line[0] = '#';
+	memcpy(line + 4096, "\ndatabase: /d\n", 15);
+	cfg = load_good(line, "4096-byte line accepted");
+	if(cfg) {
+		is_str(cfg->database, "/d", "line after a 4096-byte line");
+		fb_config_free(cfg);
+	}
+	memcpy(line + 4096, "\r\ndatabase: /d\n", 16);
+	cfg = load_good(line, "4096-byte line plus CRLF accepted");
+	fb_config_free(cfg);
+}
+
+static void
+test_errors(void)
+{
+	bad("database: /d\nbogus: 1\n", 2, "unknown key 'bogus'",
+		"unknown key");
+	bad("Database: /d\n", 1, "unknown key 'Database'",
+		"keys are case-sensitive");
+	bad("\n\n   max-db-size 10\n", 3, "expected 'key: value'",
+		"missing colon");
+	bad(": value\n", 1, "expected 'key: value'", "missing key");
+	bad("database /d: x\n", 1, "expected 'key: value'", "space in key");
+	bad("database:\n", 1, "missing value for database", "empty value");
+	bad("database: \"\"\n", 1, "missing value for database",
+		"empty quoted value");
+	bad("database:   # nothing\n", 1, "missing value for database",
+		"only a comment as value");
+	bad("database: \"/d\n", 1, "unterminated quote",
+		"unterminated quote");
+	bad("# x\ndatabase: \"/d\" extra\n", 2, "text after closing quote",
+		"text after closing quote");
+	bad("database: /a\ndatabase: /b\n", 2,
+		"database given twice (first at line 1)",
+		"duplicate global key");
+	bad("feed: now\n", 1, "'feed:' takes no value", "feed: with a value");
+
+	bad("name: x\n", 1, "feed key 'name' outside a feed clause",
+		"name outside a feed clause");
+	bad("# c\nsource: /x\n", 2, "feed key 'source' outside a feed clause",
+		"source outside a feed clause");
+	bad("max-shrink: 5\nfeed:\n", 1,
+		"feed key 'max-shrink' outside a feed clause",
+		"max-shrink outside a feed clause");
+	bad("feed:\nname: a\nsource: /a\nname: b\n", 4,
+		"name given twice (first at line 2)", "name twice in a clause");
+	bad("feed:\nname: a\nsource: /a\nfeed:\nname: b\nsource: /b\n"
+		"feed:\nname: a\nsource: /c\n", 8,
+		"duplicate feed name 'a' (first in the feed at line 1)",
+		"duplicate feed name");
+	bad("feed:\nname: a\n\n# end\n", 1, "feed 'a' without source",
+		"missing source at end of file");
+	bad("poll-interval: 20\n\nfeed:\nname: a\nfeed:\nname: b\nsource: /b\n",
+		3, "feed 'a' without source",
+		"missing source before next feed");
+	bad("feed:\nsource: /a\n", 1, "feed clause without name",
+		"missing name");
+	bad("feed:\n", 1, "feed clause without name", "empty clause");
+}
+
+/** A bad value must name the key, quote the value, say what is wanted. */
+static void
+test_bad_values(void)
+{
+	static const struct {
+		const char *conf;	/* the value goes on line 1 or 4 */
+		const char *msg;
+	} c[] = {
+	{ "max-db-size: 0", "bad value for max-db-size: '0' "
+		"(megabytes, 1 to 1048576)" },
+	{ "max-db-size: 1048577", "bad value for max-db-size: '1048577' "
+		"(megabytes, 1 to 1048576)" },
+	{ "max-db-size: -1", "bad value for max-db-size: '-1' "
+		"(megabytes, 1 to 1048576)" },
+	{ "max-db-size: +5", "bad value for max-db-size: '+5' "
+		"(megabytes, 1 to 1048576)" },
+	{ "max-db-size: \" 5\"", "bad value for max-db-size: ' 5' "
+		"(megabytes, 1 to 1048576)" },
+	{ "max-db-size: 0x10", "bad value for max-db-size: '0x10' "
+		"(megabytes, 1 to 1048576)" },
+	{ "max-db-size: 10x", "bad value for max-db-size: '10x' "
+		"(megabytes, 1 to 1048576)" },
+	{ "max-db-size: 10 MB", "bad value for max-db-size: '10 MB' "
+		"(megabytes, 1 to 1048576)" },
+	{ "max-db-size: 18446744073709551616", "bad value for max-db-size: "
+		"'18446744073709551616' (megabytes, 1 to 1048576)" },
+	{ "max-db-size: 99999999999999999999999", "bad value for "
+		"max-db-size: '99999999999999999999999' (megabytes, 1 to "
+		"1048576)" },
+	{ "sinkhole-ipv4: 1.2.3", "bad value for sinkhole-ipv4: '1.2.3' "
+		"(an IPv4 address)" },
+	{ "sinkhole-ipv4: 1.2.3.256", "bad value for sinkhole-ipv4: "
+		"'1.2.3.256' (an IPv4 address)" },
+	{ "sinkhole-ipv4: ::1", "bad value for sinkhole-ipv4: '::1' "
+		"(an IPv4 address)" },
+	{ "sinkhole-ipv6: 1.2.3.4", "bad value for sinkhole-ipv6: "
+		"'1.2.3.4' (an IPv6 address)" },
+	{ "sinkhole-ipv6: ::g", "bad value for sinkhole-ipv6: '::g' "
+		"(an IPv6 address)" },
+	{ "sinkhole-ttl: 86401", "bad value for sinkhole-ttl: '86401' "
+		"(seconds, 0 to 86400)" },
+	{ "sinkhole-ttl: 4294967356", "bad value for sinkhole-ttl: "
+		"'4294967356' (seconds, 0 to 86400)" },
+	{ "default-action: default", "bad value for default-action: "
+		"'default' (sinkhole, nxdomain or nodata)" },
+	{ "default-action: allow", "bad value for default-action: "
+		"'allow' (sinkhole, nxdomain or nodata)" },
+	{ "poll-interval: 9", "bad value for poll-interval: '9' "
+		"(milliseconds, 10 to 60000)" },
+	{ "poll-interval: 60001", "bad value for poll-interval: '60001' "
+		"(milliseconds, 10 to 60000)" },
+	{ "feed:\nsource: /x\n#\nformat: csv", "bad value for format: "
+		"'csv' (domains or hosts)" },
+	{ "feed:\nsource: /x\n#\naction: allow", "bad value for action: "
+		"'allow' (default, sinkhole, nxdomain or nodata)" },
+	{ "feed:\nsource: /x\n#\ncategory: fraud", "bad value for "
+		"category: 'fraud' (unspecified, scam, phishing, malware or "
+		"other)" },
+	{ "feed:\nsource: /x\n#\nmax-shrink: 101", "bad value for "
+		"max-shrink: '101' (percent, 0 to 100)" },
+	{ "feed:\nsource: /x\n#\nmax-size: 0", "bad value for max-size: "
+		"'0' (megabytes, 1 to 65536)" },
+	{ "feed:\nsource: /x\n#\nmax-size: 65537", "bad value for "
+		"max-size: '65537' (megabytes, 1 to 65536)" },
+	{ "feed:\nname: f\n#\nsource: https://example.com/list", "bad "
+		"value for source: 'https://example.com/list' (a path or "
+		"file:// URL)" },
+	{ "feed:\nname: f\n#\nsource: file://", "bad value for source: "
+		"'file://' (a path or file:// URL)" },
+	};
+	char text[256], what[300], *p;
+	size_t i;
+	int line;
+
+	for(i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		snprintf(text, sizeof(text), "%s\n", c[i].conf);
+		line = strchr(c[i].conf, '\n') ? 4 : 1;
+		/* one TAP line: show the clause's line ends as '|' */
+		snprintf(what, sizeof(what), "refused: %s", c[i].conf);
+		for(p = what; (p = strchr(p, '\n')); )
+			*p = '|';
+		bad(text, line, c[i].msg, what);
+	}
+}
+
+static void
+test_feed_names(void)
+{
+	static const char *badnames[] = { "\"a b\"", "a/b", "manual-allow",
+		"manual-block", "Manual-Allow", ".", "..", "a\xc3\xbc" };
+	char name[80], text[256], msg[256], what[128];
+	struct fb_config *cfg;
+	size_t i;
+
+	memset(name, 'n', 63);
+	name[63] = 0;
+	snprintf(text, sizeof(text), "feed:\nname: %s\nsource: /x\n", name);
+	cfg = load_good(text, "63-char feed name accepted");
+	fb_config_free(cfg);
+	strcat(name, "n");
+	snprintf(text, sizeof(text), "feed:\nname: %s\nsource: /x\n", name);
+	snprintf(msg, sizeof(msg), "bad value for name: '%s' (1 to 63 of "
+		"A-Z a-z 0-9 _ . -, not manual-allow or manual-block)", name);
+	bad(text, 2, msg, "64-char feed name refused");
+	for(i = 0; i < sizeof(badnames) / sizeof(badnames[0]); i++) {
+		snprintf(text, sizeof(text), "feed:\nname: %s\nsource: /x\n",
+			badnames[i]);
+		snprintf(msg, sizeof(msg), "bad value for name: '%s' (1 to 63 "
+			"of A-Z a-z 0-9 _ . -, not manual-allow or "
+			"manual-block)", strcmp(badnames[i], "\"a b\"") == 0 ?
+			"a b" : badnames[i]);
+		snprintf(what, sizeof(what), "feed name %s refused",
+			badnames[i]);
+		bad(text, 2, msg, what);
+	}
+}
+
+static void
+test_hostile(void)
+{
+	char *big = malloc(6000);
+	char msg[256], want[256];
+
+	if(!ok(big != NULL, "malloc"))
+		return;
+	/* 5000-byte line on line 3 */
+	memcpy(big, "# a\n# b\ndatabase: ", 18);
+	memset(big + 18, 'd', 5000);
+	memcpy(big + 5018, "\nsinkhole-ttl: 1\n", 18);
+	bad(big, 3, "line too long (over 4096 bytes)", "5000-byte line");
+	/* 4097 bytes (a comment) */
+	memset(big, 'x', 4097);
+	big[0] = '#';
+	memcpy(big + 4097, "\n", 2);
+	bad(big, 1, "line too long (over 4096 bytes)", "4097-byte line");
+	/* 4097 bytes ending in \r without \n is not a CRLF line end */
+	big[4096] = '\r';
+	big[4097] = 'y';
+	big[4098] = '\n';
+	big[4099] = 0;
+	bad(big, 1, "line too long (over 4096 bytes)",
+		"\\r not at line end does not excuse length");
+	/* no newline at all, 5000 bytes */
+	memset(big, 'z', 5000);
+	big[5000] = 0;
+	bad(big, 1, "line too long (over 4096 bytes)", "long last line");
+	free(big);
+
+	bad_len("database: /d\nsinkhole-ttl: 6\0 0\n", 32, 2,
+		"NUL byte in line", "NUL byte on line 2");
+	bad_len("\0", 1, 1, "NUL byte in line", "file of one NUL byte");
+	bad_len("# c\n\n#\0comment\n", 15, 3, "NUL byte in line",
+		"NUL byte in a comment");
+	bad("feed:\nname: \x1b[31mred\n", 2, "bad value for name: "
+		"'?[31mred' (1 to 63 of A-Z a-z 0-9 _ . -, not manual-allow "
+		"or manual-block)", "control bytes shown as '?'");
+	/* the message shows 64 bytes of it and "..." */
+	memset(msg, 'k', 100);
+	memcpy(msg + 100, ": 1\n", 5);
+	memcpy(want, "unknown key '", 13);
+	memset(want + 13, 'k', 64);
+	memcpy(want + 77, "...'", 5);
+	bad(msg, 1, want, "long key cut in the message");
+	bad("database: /d\n\xff\xfe: x\n", 2, "unknown key '\xff\xfe'",
+		"non-ASCII key");
+}
+
+static void
+test_files(void)
+{
+	struct fb_config *cfg = (struct fb_config *)&cfg;
+	char err[512], want[512], small[16];
+	const char *dir = getenv("TMPDIR");
+
+	if(!dir || !*dir)
+		dir = "/tmp";
+	is_int(fb_config_load("/nonexistent/fraudblock.conf", &cfg, err,
+		sizeof(err)), 0, "missing file refused");
+	ok(cfg == NULL, "out is NULL on error");
+	is_str(err, "/nonexistent/fraudblock.conf: No such file or directory",
+		"missing file message");
+	is_int(fb_config_load(dir, &cfg, err, sizeof(err)), 0,
+		"directory refused");
+	snprintf(want, sizeof(want), "%s: Is a directory", dir);
+	is_str(err, want, "directory message");
+
+	/* a small buffer is cut, not overrun; no buffer at all is fine */
+	memset(small, 'S', sizeof(small));
+	is_int(load_len("bogus: 1\n", 9, &cfg, small, 10), 0,
+		"error with a 10-byte buffer");
+	ok(memchr(small, 0, 10) != NULL && small[10] == 'S',
+		"message cut to the buffer");
+	is_int(load_len("bogus: 1\n", 9, &cfg, NULL, 0), 0,
+		"error with no buffer");
+	small[0] = 'S';
+	is_int(load_len("bogus: 1\n", 9, &cfg, small, 0), 0,
+		"error with errlen 0");
+	is_int(small[0], 'S', "errlen 0 writes nothing");
+}
+
+static void
+test_env(void)
+{
+	unsetenv(FB_CONF_ENV);
+	is_str(fb_config_default_path(), FB_CONF_DEFAULT,
+		"built-in path without the environment");
+	setenv(FB_CONF_ENV, "/run/test/fb.conf", 1);
+	is_str(fb_config_default_path(), "/run/test/fb.conf",
+		"FRAUDBLOCK_CONF overrides");
+	setenv(FB_CONF_ENV, "", 1);
+	is_str(fb_config_default_path(), FB_CONF_DEFAULT,
+		"empty FRAUDBLOCK_CONF ignored");
+	unsetenv(FB_CONF_ENV);
+	is_str(FB_CONF_ENV, "FRAUDBLOCK_CONF", "variable name");
+}
+
+int
+main(void)
+{
+	test_defaults();
+	test_all_keys();
+	test_words();
+	test_ranges_ok();
+	test_syntax();
+	test_errors();
+	test_bad_values();
+	test_feed_names();
+	test_hostile();
+	test_files();
+	test_env();
+	return done_testing();
+}
