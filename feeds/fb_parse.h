@@ -6,12 +6,17 @@
  * bad line must not cost the rest of the list.
  *
  * Formats (enum fb_format in fb_config.h):
- * - domains: one name a line; '#' starts a comment; blank lines skipped;
- *   "*.name" lists only the names below name.
+ * - domains: one name a line; '#' at the start of a line or after white
+ *   space starts a comment (a '#' glued to a name, as in adblock's
+ *   "example.com##.ad", makes the line invalid rather than listing all of
+ *   example.com); blank lines skipped; "*.name" lists only the names below
+ *   name.
  * - hosts:   "ADDRESS name [name ...]" with ADDRESS 0.0.0.0, 127.0.0.1,
  *   :: or ::1; '#' comments; the names localhost, localhost.localdomain,
  *   local, broadcasthost, ip6-* and 0.0.0.0 are skipped, not counted as
- *   invalid.
+ *   invalid, and so are lines of other addresses that name only those
+ *   (255.255.255.255 broadcasthost, ff02::1 ip6-allnodes).  Names are
+ *   counted one by one: a hosts line with three names counts three.
  * Lines may end in LF or CRLF; the last line needs no newline; a UTF-8
  * byte order mark at the start is skipped.  A NUL byte or a line longer
  * than FB_PARSE_LINE_MAX makes that line invalid.
@@ -39,7 +44,7 @@ struct fb_parse_stats {
 };
 
 /**
- * Called for each refused line.
+ * Called for each refused line (each refused name, on hosts lines).
  * @param arg: caller's.
  * @param line: 1-based line number.
  * @param reason: short English reason (fb_name_strerror() or a format one).

@@ -217,12 +217,17 @@ struct fb_update_result {
 	uint64_t generation;	/**< generation after the commit */
 };
 
-/** Why fb_store_replace_feed() refused or failed. */
+/** Why an update was refused or failed: fb_store_replace_feed()'s
+ * result, and the status recorded by fb_store_feed_failed().  Values are
+ * stored in fb_source_info.last_status. */
 enum fb_update_status {
 	FB_UPDATE_OK = 0,
 	FB_UPDATE_SHRINK,	/**< would drop more than max_shrink % */
 	FB_UPDATE_STORE,	/**< LMDB error (full disk, map full, ...) */
-	FB_UPDATE_NOMEM
+	FB_UPDATE_NOMEM,
+	FB_UPDATE_SOURCE,	/**< the source could not be read */
+	FB_UPDATE_FORMAT,	/**< most lines invalid: wrong format? */
+	FB_UPDATE_EMPTY		/**< no names at all: empty or truncated */
 };
 
 /**

@@ -1,0 +1,455 @@
+/**
+ * \file
+ * fraudblock-sync: read each configured feed, parse it and make the
+ * feed's entries in the store equal to it, one write transaction a feed.
+ *
+ * Feeds are independent: one that cannot be read, parses badly or would
+ * shrink too much is recorded as failed and leaves its entries in force;
+ * the others go on.  The running resolver picks committed changes up by
+ * itself, so nothing here signals it.
+ *
+ * Exit status, for cron scripts: 0 at least one feed changed and none
+ * failed, 2 nothing changed and none failed, 1 any failure (usage too).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "fb_config.h"
+#include "fb_store.h"
+#include "fb_parse.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0.1.0"
+#endif
+
+/** How many invalid lines of a feed are printed one by one. */
+#define SYNC_SHOW_INVALID 5
+
+static const char *progname = "fraudblock-sync";
+
+/** Print usage to stderr and exit with status. */
+static void
+usage(int status)
+{
+	fprintf(stderr, "usage: %s [-c conf] [-f feed]... [-q] [-V] [-h]\n"
+		"  -c conf  configuration file (default: %s)\n"
+		"  -f feed  sync only this feed; may be repeated\n"
+		"  -q       no summary lines on stdout\n"
+		"  -V       print the version and exit\n"
+		"  -h       this help\n"
+		"exit: 0 changed, 2 unchanged, 1 failed\n",
+		progname, fb_config_default_path());
+	exit(status);
+}
+
+/**
+ * Where a source lives on disk.
+ * @return the path, or NULL if source is a URL this program cannot read.
+ */
+static const char *
+source_path(const char *source)
+{
+	if(strncmp(source, "file://", 7) == 0) {
+		source += 7;
+		if(strncmp(source, "localhost/", 10) == 0)
+			source += 9;
+		/* "file://host/x" names another machine's file */
+		return source[0] == '/' ? source : NULL;
+	}
+	if(strstr(source, "://") != NULL)
+		return NULL;
+	return source;
+}
+
+/**
+ * Read a regular file of at most max_size bytes.
+ * @param path: the file.
+ * @param max_size: refuse a larger file.
+ * @param out: out: malloced bytes (not NUL-terminated).
+ * @param outlen: out: their number.
+ * @param err: out: why, on failure.
+ * @param errlen: size of err.
+ * @return 1 on success, 0 on error.
+ */
+static int
+read_source(const char *path, uint64_t max_size, char **out, size_t *outlen,
+	char *err, size_t errlen)
+{
+	struct stat sb;
+	size_t have = 0, size;
+	ssize_t got = 0;
+	char *buf;
+	/* O_NOFOLLOW: a planted symlink must not make us read (and report
+	 * lines of) another file; O_NONBLOCK: a FIFO must not hang us
+	 * before fstat can refuse it */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+
+	if(fd == -1) {
+		snprintf(err, errlen, "%s: %s", path, errno == ELOOP ?
+			"is a symbolic link, refused" : strerror(errno));
+		return 0;
+	}
+	if(fstat(fd, &sb) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return 0;
+	}
+	if(!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return 0;
+	}
+	if((uint64_t)sb.st_size > max_size) {
+		snprintf(err, errlen, "%s: %llu bytes, more than max-size "
+			"(%llu)", path, (unsigned long long)sb.st_size,
+			(unsigned long long)max_size);
+		close(fd);
+		return 0;
+	}
+	/* what fstat saw is the snapshot we parse; a file that grows
+	 * meanwhile is read up to that size */
+	size = (size_t)sb.st_size;
+	if(!(buf = malloc(size ? size : 1))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		close(fd);
+		return 0;
+	}
+	while(have < size) {
+		got = read(fd, buf + have, size - have);
+		if(got == -1 && errno == EINTR)
+			continue;
+		if(got <= 0)
+			break;
+		have += (size_t)got;
+	}
+	if(have < size && got == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(buf);
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	*out = buf;
+	*outlen = have;
+	return 1;
+}
+
+/** The first invalid lines of a feed, kept until it is judged. */
+struct show_ctx {
+	uint64_t n;	/**< kept, at most SYNC_SHOW_INVALID */
+	struct {
+		uint64_t line;
+		char reason[64];
+		char text[80];	/**< fb_parse caps reports at 80 bytes */
+		size_t len;
+	} bad[SYNC_SHOW_INVALID];
+};
+
+/** Print feed bytes in quotes; anything unprintable as \xHH. */
+static void
+print_text(FILE *out, const char *text, size_t len)
+{
+	size_t i;
+	unsigned char ch;
+	for(i = 0; i < len; i++) {
+		ch = (unsigned char)text[i];
+		if(ch < 0x20 || ch >= 0x7f || ch == '\'' || ch == '\\')
+			fprintf(out, "\\x%02x", ch);
+		else
+			fputc(ch, out);
+	}
+}
+
+/** fb_parse_report: keep the first few invalid lines. */
+static void
+keep_invalid(void *arg, uint64_t line, const char *reason, const char *text,
+	size_t len)
+{
+	struct show_ctx *c = arg;
+	if(c->n >= SYNC_SHOW_INVALID)
+		return;
+	if(len > sizeof(c->bad[0].text))
+		len = sizeof(c->bad[0].text);
+	c->bad[c->n].line = line;
+	snprintf(c->bad[c->n].reason, sizeof(c->bad[0].reason), "%s", reason);
+	memcpy(c->bad[c->n].text, text, len);
+	c->bad[c->n].len = len;
+	c->n++;
+}
+
+/** Print the kept invalid lines and the count of the others. */
+static void
+show_invalid(const struct show_ctx *c, const char *source, uint64_t invalid)
+{
+	uint64_t i;
+	for(i = 0; i < c->n; i++) {
+		fprintf(stderr, "%s:%llu: %s: '", source,
+			(unsigned long long)c->bad[i].line, c->bad[i].reason);
+		print_text(stderr, c->bad[i].text, c->bad[i].len);
+		fprintf(stderr, "'\n");
+	}
+	if(invalid > c->n)
+		fprintf(stderr, "%s: %llu more invalid lines not shown\n",
+			source, (unsigned long long)(invalid - c->n));
+}
+
+/** Report a failed feed on stderr and record it in the store. */
+static void
+feed_failed(struct fb_store *st, const struct fb_feed_conf *f, int status,
+	const char *why, int64_t now)
+{
+	char err[512];
+	fprintf(stderr, "%s: feed %s: %s\n", progname, f->name, why);
+	if(!fb_store_feed_failed(st, f->name, status, why, now, err,
+		sizeof(err)))
+		fprintf(stderr, "%s: feed %s: recording the failure: %s\n",
+			progname, f->name, err);
+}
+
+/**
+ * Whether a parse result may replace the feed's entries.
+ * @return 0 if so, else a SYNC_FAIL_* kind with why set.
+ */
+static int
+judge_parse(const struct fb_feed_conf *f, const char *path,
+	const struct fb_parse_stats *ps, char *why, size_t whylen)
+{
+	uint64_t candidates;
+
+	/* each name or line the parser judged is a candidate; blank,
+	 * comment and hosts boilerplate lines are not */
+	candidates = ps->names + ps->invalid;
+	if(ps->invalid * 2 > candidates) {
+		snprintf(why, whylen, "%llu of %llu lines invalid, refused: "
+			"not a %s list?", (unsigned long long)ps->invalid,
+			(unsigned long long)candidates,
+			f->format == FB_FORMAT_HOSTS ? "hosts" : "domains");
+		return FB_UPDATE_FORMAT;
+	}
+	if(ps->names == 0) {
+		snprintf(why, whylen, "no names in %s, refused: empty or "
+			"truncated?", path);
+		return FB_UPDATE_EMPTY;
+	}
+	return 0;
+}
+
+/**
+ * Parse a feed's bytes into ns and judge whether the result is usable.
+ * Invalid lines are shown unless quiet; always when the feed is refused,
+ * since they are then the explanation.
+ * @return 0 if usable, else a SYNC_FAIL_* kind (why set) or -1 for OOM.
+ */
+static int
+parse_source(const struct fb_feed_conf *f, const char *path,
+	const char *buf, size_t len, struct fb_nameset *ns,
+	struct fb_parse_stats *ps, int quiet, char *why, size_t whylen)
+{
+	struct show_ctx show;
+	int kind;
+
+	show.n = 0;
+	if(!fb_parse_feed(f->format, buf, len, ns, ps, keep_invalid, &show))
+		return -1;
+	kind = judge_parse(f, path, ps, why, whylen);
+	if(kind != 0 || !quiet)
+		show_invalid(&show, path, ps->invalid);
+	return kind;
+}
+
+/** Print the summary line of a feed update. */
+static void
+print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
+	const struct fb_parse_stats *ps)
+{
+	if(r->added + r->removed + r->changed == 0) {
+		printf("feed %s: unchanged (%llu names)\n", f->name,
+			(unsigned long long)r->after);
+		return;
+	}
+	printf("feed %s: %llu names (+%llu -%llu ~%llu), %llu invalid, "
+		"generation %llu\n", f->name, (unsigned long long)r->after,
+		(unsigned long long)r->added, (unsigned long long)r->removed,
+		(unsigned long long)r->changed,
+		(unsigned long long)ps->invalid,
+		(unsigned long long)r->generation);
+}
+
+/** Replace the feed's entries by ns.  @return 1 on success. */
+static int
+store_feed(struct fb_store *st, const struct fb_feed_conf *f,
+	struct fb_nameset *ns, const struct fb_parse_stats *ps, int64_t now,
+	int quiet, int *changed)
+{
+	struct fb_update_result res;
+	enum fb_update_status s;
+	char err[512];
+
+	fb_nameset_finish(ns);
+	memset(&res, 0, sizeof(res));
+	s = fb_store_replace_feed(st, f->name, ns, f->action, f->category,
+		f->max_shrink, ps->invalid, now, &res, err, sizeof(err));
+	if(s != FB_UPDATE_OK) {
+		/* fb_store_replace_feed has recorded the failure itself */
+		fprintf(stderr, "%s: feed %s: %s\n", progname, f->name, err);
+		return 0;
+	}
+	if(res.added + res.removed + res.changed != 0)
+		*changed = 1;
+	if(!quiet)
+		print_summary(f, &res, ps);
+	return 1;
+}
+
+/**
+ * Sync one feed.
+ * @param st: the store, opened for writing.
+ * @param f: the feed.
+ * @param quiet: no summary line.
+ * @param changed: set to 1 if entries changed.
+ * @return 1 on success, 0 on failure (reported and recorded).
+ */
+static int
+sync_feed(struct fb_store *st, const struct fb_feed_conf *f, int quiet,
+	int *changed)
+{
+	struct fb_parse_stats ps;
+	struct fb_nameset *ns = NULL;
+	const char *path = source_path(f->source);
+	int64_t now = (int64_t)time(NULL);
+	char why[512], *buf = NULL;
+	size_t len = 0;
+	int kind, ret = 0;
+
+	if(!path) {
+		snprintf(why, sizeof(why), "%s: not a local file (a path or "
+			"file:///path)", f->source);
+		feed_failed(st, f, FB_UPDATE_SOURCE, why, now);
+		return 0;
+	}
+	if(!read_source(path, f->max_size, &buf, &len, why, sizeof(why))) {
+		feed_failed(st, f, FB_UPDATE_SOURCE, why, now);
+		return 0;
+	}
+	if(!(ns = fb_nameset_new())) {
+		feed_failed(st, f, FB_UPDATE_NOMEM, "out of memory", now);
+		free(buf);
+		return 0;
+	}
+	kind = parse_source(f, path, buf, len, ns, &ps, quiet, why,
+		sizeof(why));
+	free(buf);
+	if(kind == -1)
+		feed_failed(st, f, FB_UPDATE_NOMEM, "out of memory", now);
+	else if(kind != 0)
+		feed_failed(st, f, kind, why, now);
+	else
+		ret = store_feed(st, f, ns, &ps, now, quiet, changed);
+	fb_nameset_free(ns);
+	return ret;
+}
+
+/** @return 1 if name is among the first n entries of list. */
+static int
+seen_before(char **list, int n, const char *name)
+{
+	int i;
+	for(i = 0; i < n; i++)
+		if(strcmp(list[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/** Sync the feeds named on the command line, or all.  @return exit code. */
+static int
+sync_all(struct fb_config *cfg, struct fb_store *st, char **only, int nonly,
+	int quiet)
+{
+	int changed = 0, failed = 0;
+	size_t i;
+	int j;
+
+	if(nonly == 0) {
+		for(i = 0; i < cfg->nfeeds; i++)
+			if(!sync_feed(st, &cfg->feeds[i], quiet, &changed))
+				failed = 1;
+	}
+	for(j = 0; j < nonly; j++) {
+		if(seen_before(only, j, only[j]))
+			continue;
+		if(!sync_feed(st, fb_config_feed(cfg, only[j]), quiet,
+			&changed))
+			failed = 1;
+	}
+	if(failed)
+		return 1;
+	return changed ? 0 : 2;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *conf = NULL;
+	struct fb_config *cfg = NULL;
+	struct fb_store *st = NULL;
+	char err[1024], **only;
+	int c, nonly = 0, quiet = 0, i, ret;
+
+	if(!(only = calloc((size_t)argc + 1, sizeof(*only)))) {
+		fprintf(stderr, "%s: out of memory\n", progname);
+		return 1;
+	}
+	while((c = getopt(argc, argv, "c:f:qVh")) != -1) {
+		switch(c) {
+		case 'c': conf = optarg; break;
+		case 'f': only[nonly++] = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'V':
+			printf("%s %s\n", progname, PACKAGE_VERSION);
+			free(only);
+			return 0;
+		case 'h': usage(0); break;
+		default: usage(1);
+		}
+	}
+	if(optind != argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", progname,
+			argv[optind]);
+		usage(1);
+	}
+	if(!conf)
+		conf = fb_config_default_path();
+	if(!fb_config_load(conf, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", progname, err);
+		free(only);
+		return 1;
+	}
+	for(i = 0; i < nonly; i++) {
+		if(!fb_config_feed(cfg, only[i])) {
+			fprintf(stderr, "%s: -f %s: no such feed in %s\n",
+				progname, only[i], conf);
+			ret = 1;
+			goto out;
+		}
+	}
+	if(cfg->nfeeds == 0 && !quiet)
+		fprintf(stderr, "%s: %s: no feed configured\n", progname,
+			conf);
+	if(!fb_store_open(&st, cfg->database, cfg->max_db_size,
+		FB_STORE_WRITE, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", progname, err);
+		ret = 1;
+		goto out;
+	}
+	ret = sync_all(cfg, st, only, nonly, quiet);
+out:
+	fb_store_close(st);
+	fb_config_free(cfg);
+	free(only);
+	return ret;
+}

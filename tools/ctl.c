@@ -1,0 +1,525 @@
+/**
+ * \file
+ * fraudblock-ctl: the admin's view of the blocklist store.
+ *
+ *	lookup NAME		why is NAME blocked or not (exit 0 blocked,
+ *				1 not blocked)
+ *	block [-a ACT] [-s] NAME, allow NAME, unblock NAME
+ *				hand-made entries, committed at once
+ *	status			schema, generation, size, the sources
+ *
+ * lookup and status open the store read-only, so they run beside the
+ * resolver and a sync without waiting; the changes take LMDB's single
+ * writer lock.  The resolver sees every commit by itself.
+ *
+ * Exit status: lookup 0/1; the others 0 on success; 2 on a usage error
+ * or any failure (like grep).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "fb_config.h"
+#include "fb_store.h"
+#include "fb_name.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0.1.0"
+#endif
+
+/** Exit status of a usage error or failure. */
+#define CTL_ERROR 2
+
+static const char *progname = "fraudblock-ctl";
+
+/** Print usage to stderr and exit with status. */
+static void
+usage(int status)
+{
+	fprintf(stderr, "usage: %s [-c conf] [-V] [-h] command\n"
+		"commands:\n"
+		"  lookup NAME                 verdict and every entry that "
+		"applies\n"
+		"  block [-a ACTION] [-s] NAME block NAME and below (-s or "
+		"\"*.NAME\": below only)\n"
+		"                              ACTION: default, sinkhole, "
+		"nxdomain, nodata\n"
+		"  allow NAME                  never block NAME nor below\n"
+		"  unblock NAME                remove the hand-made entry of "
+		"NAME\n"
+		"  status                      store and source summary\n"
+		"  -c conf  configuration file (default: %s)\n"
+		"exit: lookup 0 blocked, 1 not blocked; others 0 ok; "
+		"2 error\n", progname, fb_config_default_path());
+	exit(status);
+}
+
+/** Print "fraudblock-ctl: what: why" and @return CTL_ERROR. */
+static int
+fail(const char *what, const char *why)
+{
+	fprintf(stderr, "%s: %s: %s\n", progname, what, why);
+	return CTL_ERROR;
+}
+
+/** Format a unix time as ISO 8601 UTC, or "never" for 0. */
+static const char *
+iso_time(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if(t == 0 || !gmtime_r(&tt, &tm))
+		return "never";
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+/** @return the word for a scope. */
+static const char *
+scope_name(uint8_t scope)
+{
+	switch(scope & FB_SCOPE_TREE) {
+	case FB_SCOPE_SELF: return "self";
+	case FB_SCOPE_BELOW: return "below";
+	case FB_SCOPE_TREE: return "tree";
+	}
+	return "none";
+}
+
+/**
+ * Parse an admin-given name; a lone top-level domain is allowed here.
+ * @return 1 on success, 0 after printing why not.
+ */
+static int
+parse_name(const char *text, struct fb_key *key, uint8_t *scope)
+{
+	enum fb_name_error e = fb_name_parse(text, strlen(text),
+		FB_NAME_ALLOW_TLD, key, scope);
+	if(e != FB_NAME_OK) {
+		fail(text, fb_name_strerror(e));
+		return 0;
+	}
+	return 1;
+}
+
+/** An open store with one reader snapshot, for lookup and status. */
+struct view {
+	struct fb_store *st;
+	struct fb_reader *r;
+};
+
+/** Open the store read-only and take a snapshot.  @return 1 on success. */
+static int
+view_open(const struct fb_config *cfg, struct view *v)
+{
+	char err[512];
+	v->st = NULL;
+	v->r = NULL;
+	if(!fb_store_open(&v->st, cfg->database, cfg->max_db_size,
+		FB_STORE_READ, err, sizeof(err)) ||
+		!fb_reader_new(v->st, &v->r, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", progname, err);
+		fb_store_close(v->st);
+		return 0;
+	}
+	if(!fb_reader_begin(v->r)) {
+		fail(cfg->database, "cannot start a read transaction");
+		fb_reader_free(v->r);
+		fb_store_close(v->st);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+view_close(struct view *v)
+{
+	fb_reader_end(v->r);
+	fb_reader_free(v->r);
+	fb_store_close(v->st);
+}
+
+/* ---- lookup --------------------------------------------------------- */
+
+/** Entries fb_match found, kept so the verdict can be printed first. */
+struct found {
+	struct fb_entry *e;
+	int *depth;
+	size_t n, cap;
+	int nomem;
+};
+
+/** fb_match_cb: remember an applicable entry. */
+static void
+found_add(void *arg, const struct fb_qname *q, int depth,
+	const struct fb_entry *e)
+{
+	struct found *f = arg;
+	(void)q;
+	if(f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		struct fb_entry *ne = realloc(f->e, cap * sizeof(*ne));
+		int *nd;
+		if(ne)
+			f->e = ne;
+		nd = ne ? realloc(f->depth, cap * sizeof(*nd)) : NULL;
+		if(!nd) {
+			f->nomem = 1;
+			return;
+		}
+		f->depth = nd;
+		f->cap = cap;
+	}
+	f->e[f->n] = *e;
+	f->depth[f->n] = depth;
+	f->n++;
+}
+
+/** The text of the name a match depth points at. */
+static const char *
+listed_name(const struct fb_qname *q, int depth, char *buf, size_t len)
+{
+	return fb_key_to_text(q->key, q->ends[depth - 1], buf, len);
+}
+
+/** Print the verdict line. */
+static void
+print_verdict(const struct fb_config *cfg, struct fb_reader *r,
+	const char *name, const struct fb_qname *q,
+	const struct fb_verdict *v)
+{
+	struct fb_source_info si;
+	char at[FB_KEY_MAX];
+	enum fb_action act;
+
+	if(v->kind == FB_PASS) {
+		printf("%s: not listed\n", name);
+		return;
+	}
+	fb_reader_source(r, v->entry.source, &si);
+	listed_name(q, v->depth, at, sizeof(at));
+	if(v->kind == FB_ALLOW) {
+		printf("%s: allowed by %s at %s\n", name, si.name, at);
+		return;
+	}
+	/* say what the resolver will do, not "default" */
+	act = (enum fb_action)v->entry.action;
+	if(act == FB_ACTION_DEFAULT)
+		act = cfg->default_action;
+	printf("%s: blocked (%s) by %s at %s\n", name, fb_action_name(act),
+		si.name, at);
+}
+
+/** Print one applicable entry. */
+static void
+print_entry(struct fb_reader *r, const struct fb_qname *q, int depth,
+	const struct fb_entry *e)
+{
+	struct fb_source_info si;
+	char at[FB_KEY_MAX], since[32];
+
+	fb_reader_source(r, e->source, &si);
+	printf("  %s  source %s  scope %s  action %s  category %s  since %s\n",
+		listed_name(q, depth, at, sizeof(at)), si.name,
+		scope_name(e->scope),
+		fb_action_name((enum fb_action)e->action),
+		fb_category_name((enum fb_category)e->category),
+		iso_time((int64_t)e->first_seen, since, sizeof(since)));
+}
+
+/** lookup NAME.  @return 0 blocked, 1 not blocked, 2 error. */
+static int
+cmd_lookup(const struct fb_config *cfg, const char *text)
+{
+	struct fb_key key;
+	struct fb_qname q;
+	struct fb_verdict v;
+	struct found f;
+	struct view vw;
+	char name[FB_KEY_MAX];
+	uint8_t scope;
+	size_t i;
+	int ret = CTL_ERROR;
+
+	if(!parse_name(text, &key, &scope))
+		return CTL_ERROR;
+	if(scope != FB_SCOPE_TREE)
+		return fail(text, "lookup takes a name, not \"*.name\"");
+	fb_qname_from_key(&key, &q);
+	fb_key_to_text(key.data, key.len, name, sizeof(name));
+	if(!view_open(cfg, &vw))
+		return CTL_ERROR;
+	memset(&f, 0, sizeof(f));
+	if(!fb_match(vw.r, &q, &v, found_add, &f))
+		fail(cfg->database, "lookup failed: store error");
+	else if(f.nomem)
+		fail(text, "out of memory");
+	else {
+		print_verdict(cfg, vw.r, name, &q, &v);
+		for(i = 0; i < f.n; i++)
+			print_entry(vw.r, &q, f.depth[i], &f.e[i]);
+		ret = v.kind == FB_BLOCK ? 0 : 1;
+	}
+	free(f.e);
+	free(f.depth);
+	view_close(&vw);
+	return ret;
+}
+
+/* ---- changes -------------------------------------------------------- */
+
+/** Open the store for writing.  @return NULL after printing why. */
+static struct fb_store *
+store_write(const struct fb_config *cfg)
+{
+	struct fb_store *st = NULL;
+	char err[512];
+	if(!fb_store_open(&st, cfg->database, cfg->max_db_size,
+		FB_STORE_WRITE, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", progname, err);
+		return NULL;
+	}
+	return st;
+}
+
+/** Set a hand-made entry and say what happened.  @return exit status. */
+static int
+manual_set(const struct fb_config *cfg, const char *text, uint8_t scope,
+	enum fb_action act, const char *verb)
+{
+	struct fb_store *st;
+	struct fb_key key;
+	uint8_t kscope;
+	char name[FB_KEY_MAX], err[512];
+	int rc;
+
+	if(!parse_name(text, &key, &kscope))
+		return CTL_ERROR;
+	if(kscope == FB_SCOPE_BELOW)
+		scope = FB_SCOPE_BELOW;
+	fb_key_to_text(key.data, key.len, name, sizeof(name));
+	if(!(st = store_write(cfg)))
+		return CTL_ERROR;
+	rc = fb_store_manual_set(st, &key, scope, act, (int64_t)time(NULL),
+		err, sizeof(err));
+	fb_store_close(st);
+	if(rc < 0)
+		return fail(name, err);
+	printf("%s: %s%s (scope %s, action %s)\n", name,
+		rc ? "" : "already ", verb, scope_name(scope),
+		fb_action_name(act));
+	return 0;
+}
+
+/** block [-a ACTION] [-s] NAME. */
+static int
+cmd_block(const struct fb_config *cfg, int argc, char *argv[])
+{
+	enum fb_action act = FB_ACTION_DEFAULT;
+	uint8_t scope = FB_SCOPE_TREE;
+	int c;
+
+	optind = 1;
+	while((c = getopt(argc, argv, "+a:s")) != -1) {
+		switch(c) {
+		case 'a':
+			if(!fb_action_parse(optarg, &act) ||
+				act == FB_ACTION_ALLOW)
+				return fail(optarg, "not a block action ("
+					"default, sinkhole, nxdomain, nodata)");
+			break;
+		case 's': scope = FB_SCOPE_BELOW; break;
+		default: usage(CTL_ERROR);
+		}
+	}
+	if(argc - optind != 1)
+		usage(CTL_ERROR);
+	return manual_set(cfg, argv[optind], scope, act, "blocked");
+}
+
+/** unblock NAME: remove hand-made entries of exactly NAME. */
+static int
+cmd_unblock(const struct fb_config *cfg, const char *text)
+{
+	struct fb_store *st;
+	struct fb_key key;
+	uint8_t scope;
+	char name[FB_KEY_MAX], err[512];
+	int n;
+
+	if(!parse_name(text, &key, &scope))
+		return CTL_ERROR;
+	fb_key_to_text(key.data, key.len, name, sizeof(name));
+	if(!(st = store_write(cfg)))
+		return CTL_ERROR;
+	n = fb_store_manual_remove(st, &key, err, sizeof(err));
+	fb_store_close(st);
+	if(n < 0)
+		return fail(name, err);
+	/* nothing to remove is success: the wanted state holds */
+	if(n == 0)
+		printf("%s: no hand-made entry\n", name);
+	else
+		printf("%s: hand-made entry removed\n", name);
+	return 0;
+}
+
+/* ---- status --------------------------------------------------------- */
+
+/** Width of the source name column. */
+#define NAME_COL 20
+
+/** Context of the source table printer. */
+struct table {
+	const struct fb_config *cfg;
+	char *seen;	/**< per configured feed: found in the store */
+};
+
+/** Print one table row. */
+static void
+print_row(const char *name, const char *id, uint64_t entries,
+	uint64_t invalid, const char *success, const char *status)
+{
+	printf("%-*s %5s %10llu %8llu  %-20s  %s\n", NAME_COL, name, id,
+		(unsigned long long)entries, (unsigned long long)invalid,
+		success, status);
+}
+
+/** fb_reader_sources callback: one row per source in the store. */
+static void
+source_row(void *arg, const struct fb_source_info *si)
+{
+	struct table *t = arg;
+	char id[8], when[32], status[32];
+	const char *st = "ok";
+	size_t i;
+
+	for(i = 0; i < t->cfg->nfeeds; i++)
+		if(strcmp(t->cfg->feeds[i].name, si->name) == 0)
+			t->seen[i] = 1;
+	if(si->last_status != 0) {
+		snprintf(status, sizeof(status), "error %d",
+			(int)si->last_status);
+		st = si->last_error[0] ? si->last_error : status;
+	}
+	snprintf(id, sizeof(id), "%u", (unsigned)si->id);
+	print_row(si->name, id, si->entries, si->invalid,
+		iso_time(si->last_success, when, sizeof(when)), st);
+}
+
+/** Print the source table, configured feeds never synced included. */
+static int
+print_sources(const struct fb_config *cfg, struct fb_reader *r)
+{
+	struct table t;
+	size_t i;
+
+	t.cfg = cfg;
+	if(!(t.seen = calloc(cfg->nfeeds + 1, 1)))
+		return fail("status", "out of memory");
+	printf("%-*s %5s %10s %8s  %-20s  %s\n", NAME_COL, "source", "id",
+		"entries", "invalid", "last success", "status");
+	if(!fb_reader_sources(r, source_row, &t)) {
+		free(t.seen);
+		return fail(cfg->database, "cannot read the source table");
+	}
+	for(i = 0; i < cfg->nfeeds; i++)
+		if(!t.seen[i])
+			print_row(cfg->feeds[i].name, "-", 0, 0, "never",
+				"not synced yet");
+	free(t.seen);
+	return 0;
+}
+
+/** status. */
+static int
+cmd_status(const struct fb_config *cfg)
+{
+	struct fb_store_stats s;
+	struct view vw;
+	int ret;
+
+	if(!view_open(cfg, &vw))
+		return CTL_ERROR;
+	if(!fb_reader_stats(vw.r, &s)) {
+		view_close(&vw);
+		return fail(cfg->database, "cannot read store statistics");
+	}
+	printf("database %s\n", cfg->database);
+	printf("schema %u\n", (unsigned)s.schema);
+	printf("generation %llu\n", (unsigned long long)s.generation);
+	printf("names %llu\n", (unsigned long long)s.names);
+	printf("records %llu\n", (unsigned long long)s.records);
+	printf("size %.1f MiB of %.1f MiB\n",
+		(double)s.file_bytes / (1024.0 * 1024.0),
+		(double)s.map_size / (1024.0 * 1024.0));
+	ret = print_sources(cfg, vw.r);
+	view_close(&vw);
+	return ret;
+}
+
+/** Run a command.  @return the exit status. */
+static int
+run(const struct fb_config *cfg, int argc, char *argv[])
+{
+	const char *cmd = argv[0];
+
+	if(strcmp(cmd, "block") == 0)
+		return cmd_block(cfg, argc, argv);
+	if(strcmp(cmd, "status") == 0) {
+		if(argc != 1)
+			usage(CTL_ERROR);
+		return cmd_status(cfg);
+	}
+	/* real names can start with '-'; "--" before them is accepted
+	 * everywhere so scripts can always write it */
+	if(argc == 3 && strcmp(argv[1], "--") == 0) {
+		argv[1] = argv[2];
+		argc = 2;
+	}
+	if(argc != 2)
+		usage(CTL_ERROR);
+	if(strcmp(cmd, "lookup") == 0)
+		return cmd_lookup(cfg, argv[1]);
+	if(strcmp(cmd, "allow") == 0)
+		return manual_set(cfg, argv[1], FB_SCOPE_TREE,
+			FB_ACTION_ALLOW, "allowed");
+	if(strcmp(cmd, "unblock") == 0)
+		return cmd_unblock(cfg, argv[1]);
+	fprintf(stderr, "%s: unknown command '%s'\n", progname, cmd);
+	usage(CTL_ERROR);
+	return CTL_ERROR;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *conf = NULL;
+	struct fb_config *cfg = NULL;
+	char err[1024];
+	int c, ret;
+
+	/* '+': options after the command belong to the command */
+	while((c = getopt(argc, argv, "+c:Vh")) != -1) {
+		switch(c) {
+		case 'c': conf = optarg; break;
+		case 'V':
+			printf("%s %s\n", progname, PACKAGE_VERSION);
+			return 0;
+		case 'h': usage(0); break;
+		default: usage(CTL_ERROR);
+		}
+	}
+	if(optind >= argc)
+		usage(CTL_ERROR);
+	if(!conf)
+		conf = fb_config_default_path();
+	if(!fb_config_load(conf, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", progname, err);
+		return CTL_ERROR;
+	}
+	ret = run(cfg, argc - optind, argv + optind);
+	fb_config_free(cfg);
+	return ret;
+}
