@@ -312,6 +312,18 @@ void fb_store_close(struct fb_store *st)
 	free(st);
 }
 
+int fb_store_is_current(struct fb_store *st)
+{
+	struct stat now, open_file;
+	char path[sizeof(st->dir) + 16];
+	int fd;
+	snprintf(path, sizeof(path), "%s/data.mdb", st->dir);
+	if(mdb_env_get_fd(st->env, &fd) != 0 || fstat(fd, &open_file) != 0 ||
+	   stat(path, &now) != 0)
+		return 0;
+	return now.st_dev == open_file.st_dev && now.st_ino == open_file.st_ino;
+}
+
 /* ---- reading -------------------------------------------------------- */
 
 int fb_reader_new(struct fb_store *st, struct fb_reader **out, char *err,

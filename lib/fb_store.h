@@ -118,6 +118,15 @@ int fb_store_open(struct fb_store **st, const char *dir, uint64_t map_size,
 void fb_store_close(struct fb_store *st);
 
 /**
+ * Is the open store still the one in its directory?  False once the
+ * directory's data.mdb was removed or replaced by another file (a restore
+ * from backup, `rm -rf` and a fresh sync); a store stays readable then,
+ * but it is no longer the list in force.  Costs a stat() and an fstat().
+ * @return 1 if the same file, 0 if not.
+ */
+int fb_store_is_current(struct fb_store *st);
+
+/**
  * A reusable read transaction.  Create one per thread; call
  * fb_reader_begin() before and fb_reader_end() after each use so that no
  * old snapshot is pinned between queries.

@@ -24,16 +24,27 @@ struct fb_reader_node {
 	struct fb_reader_node *next;
 };
 
+/** A store replaced by a newer one, kept open until deinit: a worker may
+ * still be between begin and end on a reader of it. */
+struct fb_store_node {
+	struct fb_store *store;
+	struct fb_store_node *next;
+};
+
 struct fb_module {
 	/** settings, from fraudblock.conf */
 	struct fb_config *cfg;
-	/** the list; NULL until it could be opened.  Written once, by
-	 * fb_module_open(), with release order; read with acquire. */
+	/** the list in force; NULL until it could be opened.  Written by
+	 * fb_module_open() only, with release order; read with acquire.
+	 * Replaced (never freed before deinit) when the database directory
+	 * gets a new data.mdb; each thread then makes a new reader. */
 	struct fb_store *store;
+	/** stores replaced while Unbound ran; under lock */
+	struct fb_store_node *retired;
 	/** differs between module instances, so a thread that outlives a
 	 * reload (Unbound's main thread is worker 0) drops its old reader */
 	unsigned epoch;
-	/** guards readers and store_error_logged */
+	/** guards readers, retired and store_error_logged */
 	pthread_mutex_t lock;
 	struct fb_reader_node *readers;
 	/** the thread that watches for updates */
@@ -43,10 +54,12 @@ struct fb_module {
 };
 
 /**
- * Open the list if it is not open yet, and publish it to the workers.
- * Logs one error for the first failure and one line when it opens.
+ * Open the list if it is not open yet, or open it anew if its directory
+ * now holds another data.mdb, and publish it to the workers.  Logs one
+ * error for the first failure and one line when it opens.  While a new
+ * file cannot be opened the old store stays in force.
  * Called from init() and then from the watch thread only.
- * @return the store, or NULL while it cannot be opened.
+ * @return the store in force, or NULL while there is none.
  */
 struct fb_store *fb_module_open(struct fb_module *m);
 

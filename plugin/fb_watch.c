@@ -25,11 +25,20 @@ struct fb_watch {
 	int stop;		/**< set by fb_watch_stop(), under lock */
 };
 
+/** A cached answer to drop: a copy of its key, made under the bin lock. */
+struct doomed {
+	hashvalue_type hash;
+	struct query_info qinfo;
+	uint8_t qname[FB_KEY_MAX];
+};
+
 /** State of one walk over the message cache. */
 struct expire_walk {
 	struct fb_reader *reader;
 	time_t expired;		/**< the TTL to set: in the past */
-	size_t expired_count;
+	struct doomed *v;	/**< entries to remove after the walk */
+	size_t n, cap;
+	int nomem;		/**< a removal was not recorded */
 };
 
 /** slabhash_traverse callback; the entry is write-locked. */
@@ -40,30 +49,57 @@ static void expire_if_blocked(struct lruhash_entry *e, void *arg)
 	struct reply_info *d = (struct reply_info *)e->data;
 	struct fb_qname q;
 	struct fb_verdict v;
-	if(!d || d->ttl <= w->expired)
+	struct doomed *x;
+	if(!d || k->key.qname_len > FB_KEY_MAX)
 		return;
 	fb_qname_from_wire(k->key.qname, k->key.qname_len, &q);
 	if(q.nprefix == 0 || !fb_match(w->reader, &q, &v, NULL, NULL) ||
 	   v.kind != FB_BLOCK)
 		return;
+	/* unusable at once, for every worker ... */
 	d->ttl = w->expired;
 	d->prefetch_ttl = w->expired;
 	d->serve_expired_ttl = w->expired;
-	w->expired_count++;
+	/* ... and removed after the walk: with serve-expired and its
+	 * default unlimited serve-expired-ttl, Unbound would otherwise go
+	 * on serving the expired answer */
+	if(w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 64;
+		void *nv = realloc(w->v, cap * sizeof(*w->v));
+		if(!nv) {
+			w->nomem = 1;
+			return;
+		}
+		w->v = nv;
+		w->cap = cap;
+	}
+	x = &w->v[w->n++];
+	x->hash = e->hash;
+	x->qinfo = k->key;
+	memcpy(x->qname, k->key.qname, k->key.qname_len);
 }
 
-/** Expire cached answers the list blocks at its current generation. */
+/** Drop cached answers the list blocks at its current generation. */
 static void expire_blocked(struct fb_watch *wt, struct fb_reader *r,
 	uint64_t gen)
 {
 	struct expire_walk w;
+	size_t i;
+	memset(&w, 0, sizeof(w));
 	w.reader = r;
 	w.expired = time(NULL) - 3;
-	w.expired_count = 0;
 	slabhash_traverse(wt->msg_cache, 1, &expire_if_blocked, &w);
-	verbose(VERB_OPS, "fraudblock: list generation %llu, expired %lu "
-		"cached answers", (unsigned long long)gen,
-		(unsigned long)w.expired_count);
+	for(i = 0; i < w.n; i++) {
+		/* the cache compares keys as struct query_info */
+		w.v[i].qinfo.qname = w.v[i].qname;
+		slabhash_remove(wt->msg_cache, w.v[i].hash, &w.v[i].qinfo);
+	}
+	if(w.nomem)
+		log_err("fraudblock: out of memory; some expired answers "
+			"stay in the cache until their TTL ends");
+	verbose(VERB_OPS, "fraudblock: list generation %llu, dropped %lu "
+		"cached answers", (unsigned long long)gen, (unsigned long)w.n);
+	free(w.v);
 }
 
 /** Sleep ms unless told to stop. @return 1 to go on, 0 to stop. */
@@ -92,6 +128,7 @@ static void *watch_main(void *arg)
 	struct fb_watch *wt = arg;
 	struct fb_module *m = wt->m;
 	struct fb_reader *r = NULL;
+	struct fb_store *reading = NULL;
 	uint64_t gen, seen = 0;
 	int have_seen = 0;
 	char err[512];
@@ -99,9 +136,17 @@ static void *watch_main(void *arg)
 		struct fb_store *st = fb_module_open(m);
 		if(!st)
 			continue;
-		if(!r && !fb_reader_new(st, &r, err, sizeof(err))) {
-			log_err("fraudblock: %s", err);
-			continue;
+		if(st != reading) {
+			/* a new store (first open, or the file was replaced):
+			 * a new reader, and a walk whatever its generation */
+			fb_reader_free(r);
+			reading = NULL;
+			have_seen = 0;
+			if(!fb_reader_new(st, &r, err, sizeof(err))) {
+				log_err("fraudblock: %s", err);
+				continue;
+			}
+			reading = st;
 		}
 		if(!fb_reader_begin(r))
 			continue;

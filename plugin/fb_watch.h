@@ -10,8 +10,10 @@
  * serve a name listed after it was cached.  One walk covers any number of
  * changes; names still allowed keep their cached answers.
  *
- * Expiring sets the entry's TTLs to the past, as `unbound-control
- * flush_zone` does; the bin's lock is held by the walk while it does so.
+ * A walk sets the entry's TTLs to the past, as `unbound-control
+ * flush_zone` does, under the bin's lock, and then removes the entry:
+ * with serve-expired (whose serve-expired-ttl is unlimited by default)
+ * Unbound would go on serving an expired entry.
  */
 #ifndef FB_WATCH_H
 #define FB_WATCH_H

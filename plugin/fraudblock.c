@@ -37,9 +37,11 @@
 /** Counts module instances, see fb_module.epoch. */
 static unsigned fb_epochs;
 
-/** This thread's reader, valid while its epoch is the module's. */
+/** This thread's reader, valid while its epoch is the module's and its
+ * store the one in force. */
 static __thread struct {
 	unsigned epoch;
+	struct fb_store *store;
 	struct fb_reader *reader;
 } fb_tls;
 
@@ -51,36 +53,50 @@ static struct fb_module *module_of(struct module_env *env, int id)
 
 struct fb_store *fb_module_open(struct fb_module *m)
 {
-	struct fb_store *st = fb_module_store(m);
+	struct fb_store *cur = fb_module_store(m), *st;
+	struct fb_store_node *old;
 	char err[512];
-	if(st)
-		return st;
+	if(cur && fb_store_is_current(cur))
+		return cur;
 	if(!fb_store_open(&st, m->cfg->database, m->cfg->max_db_size,
 		FB_STORE_READ, err, sizeof(err))) {
 		pthread_mutex_lock(&m->lock);
 		if(!m->store_error_logged)
 			log_err("fraudblock: cannot open the blocklist "
-				"database, passing all queries until it "
-				"appears: %s", err);
+				"database, %s: %s", cur ? "keeping the list "
+				"already open" : "passing all queries until "
+				"it appears", err);
 		m->store_error_logged = 1;
 		pthread_mutex_unlock(&m->lock);
-		return NULL;
+		return cur;
 	}
-	log_info("fraudblock: blocklist database %s open",
-		m->cfg->database);
+	if(cur && !(old = calloc(1, sizeof(*old)))) {
+		fb_store_close(st);
+		return cur;
+	}
+	pthread_mutex_lock(&m->lock);
+	if(cur) {
+		old->store = cur;
+		old->next = m->retired;
+		m->retired = old;
+	}
+	m->store_error_logged = 0;
+	pthread_mutex_unlock(&m->lock);
+	log_info("fraudblock: blocklist database %s %s", m->cfg->database,
+		cur ? "was replaced; reading the new one" : "open");
 	__atomic_store_n(&m->store, st, __ATOMIC_RELEASE);
 	return st;
 }
 
-/** This thread's reader; made on the thread's first query. */
+/** This thread's reader of the store in force; made when it changes. */
 static struct fb_reader *thread_reader(struct fb_module *m)
 {
-	struct fb_store *st;
+	struct fb_store *st = fb_module_store(m);
 	struct fb_reader_node *node;
 	char err[512];
-	if(fb_tls.epoch == m->epoch && fb_tls.reader)
+	if(fb_tls.reader && fb_tls.epoch == m->epoch && fb_tls.store == st)
 		return fb_tls.reader;
-	if(!(st = fb_module_store(m)))
+	if(!st)
 		return NULL;
 	if(!(node = calloc(1, sizeof(*node)))) {
 		log_err("fraudblock: out of memory");
@@ -96,6 +112,7 @@ static struct fb_reader *thread_reader(struct fb_module *m)
 	m->readers = node;
 	pthread_mutex_unlock(&m->lock);
 	fb_tls.epoch = m->epoch;
+	fb_tls.store = st;
 	fb_tls.reader = node->reader;
 	return node->reader;
 }
@@ -187,6 +204,7 @@ EXPORT void deinit(struct module_env *env, int id)
 	struct dynlibmod_env *de = (struct dynlibmod_env *)env->modinfo[id];
 	struct fb_module *m = de ? (struct fb_module *)de->dyn_env : NULL;
 	struct fb_reader_node *node, *next;
+	struct fb_store_node *old, *next_old;
 	if(!m)
 		return;
 	/* workers are stopped by now; the watch thread goes first since
@@ -196,6 +214,11 @@ EXPORT void deinit(struct module_env *env, int id)
 		next = node->next;
 		fb_reader_free(node->reader);
 		free(node);
+	}
+	for(old = m->retired; old; old = next_old) {
+		next_old = old->next;
+		fb_store_close(old->store);
+		free(old);
 	}
 	fb_store_close(m->store);
 	fb_config_free(m->cfg);

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# bench-unbound.sh: Unbound with fraudblock against the same Unbound without
+# it, measured in the same run, on loopback.
+#
+#   bench/bench-unbound.sh [NAMES] [SECONDS]
+#
+# NAMES   listed names loaded into the module's store (default 1000000)
+# SECONDS length of each dnsperf run (default 10)
+#
+# For each resolver (stock: "validator iterator"; fraudblock: "dynlib
+# validator iterator", same binary, one thread each) it warms the cache,
+# then runs dnsperf twice: at a fixed rate (CPU per query is the figure to
+# compare: throughput on 2 cores swings +-10% between identical runs) and
+# flat out (queries per second).  A third run sends only blocked names to
+# the fraudblock resolver: answers the module makes itself.  Prints the
+# figures and the ratios to stock; asserts nothing.
+#
+# Needs: dnsperf (Debian package dnsperf) and a built tree (.local/ from
+# ./quickstart).  Override paths with UNBOUND, FB_MODULE, FB_SYNC.
+set -euo pipefail
+
+names=${1:-1000000}
+secs=${2:-10}
+root=$(cd "$(dirname "$0")/.." && pwd)
+UNBOUND=${UNBOUND:-$root/.local/sbin/unbound}
+FB_MODULE=${FB_MODULE:-$root/.local/lib/fraudblock/fraudblock.so}
+FB_SYNC=${FB_SYNC:-$root/.local/bin/fraudblock-sync}
+rate=${FB_BENCH_RATE:-20000}
+
+for p in "$UNBOUND" "$FB_MODULE" "$FB_SYNC"; do
+	[ -e "$p" ] || { echo "bench-unbound: missing $p (run ./quickstart first)" >&2; exit 1; }
+done
+command -v dnsperf >/dev/null || { echo "bench-unbound: needs dnsperf (apt-get install dnsperf)" >&2; exit 1; }
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/fbbench.XXXXXX")
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+# a port nothing listens on (UDP or TCP), from the high range
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		ss -Hlnut | awk '{ print $5 }' | grep -q ":$p\$" || { echo "$p"; return; }
+	done
+}
+
+# server_clause NAME PORT: the part every Unbound here shares
+server_clause() {
+	cat <<EOF
+server:
+	interface: 127.0.0.1
+	port: $2
+	do-daemonize: no
+	username: ""
+	chroot: ""
+	directory: "$dir"
+	pidfile: ""
+	use-syslog: no
+	logfile: "$dir/$1.log"
+EOF
+}
+
+up_port=$(free_port)
+{ server_clause up "$up_port"; cat <<EOF
+	module-config: "iterator"
+	access-control: 127.0.0.0/8 allow
+	local-zone: "bench-test." redirect
+	local-data: "bench-test. 3600 IN A 192.0.2.1"
+	local-data: "bench-test. 3600 IN AAAA 2001:db8::1"
+EOF
+} >"$dir/up.conf"
+"$UNBOUND" -d -c "$dir/up.conf" & pids+=($!)
+
+echo "==> generating $names listed names"
+awk -v n="$names" 'BEGIN {
+	split("com net org vn xyz info top shop online site", t, " ");
+	for(i = 0; i < n; i++) printf "s%d-%x.%s\n", i, (i * 2654435761) % 16777216, t[i % 10 + 1];
+}' >"$dir/list.txt"
+cat >"$dir/fb.conf" <<EOF
+database: "$dir/db"
+feed:
+	name: bench
+	source: "$dir/list.txt"
+	max-size: 1024
+EOF
+t0=$(date +%s.%N)
+FRAUDBLOCK_CONF="$dir/fb.conf" "$FB_SYNC" -q
+t1=$(date +%s.%N)
+echo "sync of $names names into a fresh store: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
+du -sh "$dir/db" | awk '{print "store on disk: " $1}'
+
+# queries: 10,000 cached names, and 10,000 names below listed ones
+awk 'BEGIN { for(i = 0; i < 10000; i++) printf "q%d.bench-test A\n", i }' >"$dir/hit.txt"
+head -n 10000 "$dir/list.txt" | awk '{ print "www." $1 " A" }' >"$dir/blocked.txt"
+
+start_resolver() { # name module-config extra
+	local name=$1 mc=$2 port
+	port=$(free_port)
+	{ server_clause "$name" "$port"; cat <<EOF
+	num-threads: 1
+	module-config: "$mc"
+	access-control: 127.0.0.0/8 allow
+	do-not-query-localhost: no
+	ede: yes
+	msg-cache-size: 64m
+	rrset-cache-size: 128m
+$3
+forward-zone:
+	name: "bench-test."
+	forward-addr: 127.0.0.1@$up_port
+EOF
+	} >"$dir/$name-unbound.conf"
+	FRAUDBLOCK_CONF="$dir/fb.conf" "$UNBOUND" -d -c "$dir/$name-unbound.conf" &
+	pids+=($!)
+	eval "${name}_pid=$!; ${name}_port=$port"
+	local i
+	for i in $(seq 1 100); do
+		dig +time=1 +tries=1 @127.0.0.1 -p "$port" bench-test >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "bench-unbound: $name did not start; log:" >&2
+	cat "$dir/$name.log" >&2
+	exit 1
+}
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# run NAME PID PORT QUERYFILE [dnsperf rate options]: prints "qps us_per_query"
+run() {
+	local pid=$2 port=$3 file=$4 c0 c1 out q
+	shift 4
+	c0=$(cpu_ticks "$pid")
+	out=$(dnsperf -s 127.0.0.1 -p "$port" -d "$file" -l "$secs" -c 4 -q 200 "$@" 2>&1)
+	c1=$(cpu_ticks "$pid")
+	q=$(echo "$out" | awk '/Queries completed:/ { print $3 }')
+	qps=$(echo "$out" | awk '/Queries per second:/ { print $4 }')
+	awk -v q="$q" -v qps="$qps" -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { printf "%.0f %.2f\n", qps, q ? t / hz * 1e6 / q : 0 }'
+}
+
+start_resolver stock "validator iterator" ""
+start_resolver fb "dynlib validator iterator" "dynlib:
+	dynlib-file: \"$FB_MODULE\""
+echo "==> resident memory after start: stock $(awk '/VmRSS/ {print $2}' /proc/$stock_pid/status) kB, fraudblock $(awk '/VmRSS/ {print $2}' /proc/$fb_pid/status) kB"
+
+for r in stock fb; do
+	eval "pid=\$${r}_pid port=\$${r}_port"
+	dnsperf -s 127.0.0.1 -p "$port" -d "$dir/hit.txt" -n 1 >/dev/null 2>&1
+done
+
+echo "==> cache hits at a fixed $rate q/s, $secs s each (CPU us per query)"
+read -r _ s_cpu < <(run stock "$stock_pid" "$stock_port" "$dir/hit.txt" -Q "$rate")
+read -r _ f_cpu < <(run fb "$fb_pid" "$fb_port" "$dir/hit.txt" -Q "$rate")
+echo "==> cache hits flat out, $secs s each (queries per second)"
+read -r s_qps _ < <(run stock "$stock_pid" "$stock_port" "$dir/hit.txt")
+read -r f_qps _ < <(run fb "$fb_pid" "$fb_port" "$dir/hit.txt")
+echo "==> blocked names flat out against fraudblock"
+read -r b_qps b_cpu < <(run fb "$fb_pid" "$fb_port" "$dir/blocked.txt")
+blocked_ok=$(dig +short @127.0.0.1 -p "$fb_port" "$(head -n 1 "$dir/blocked.txt" | cut -d' ' -f1)")
+
+echo
+printf '%-34s %12s %12s %8s\n' "measure ($names names)" stock fraudblock ratio
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b ? a * 100 / b : 0 }'; }
+printf '%-34s %12s %12s %7s%%\n' "cache hit CPU us/query @${rate}q/s" "$s_cpu" "$f_cpu" "$(pct "$f_cpu" "$s_cpu")"
+printf '%-34s %12s %12s %7s%%\n' "cache hit queries/s" "$s_qps" "$f_qps" "$(pct "$f_qps" "$s_qps")"
+printf '%-34s %12s %12s %7s%%\n' "blocked answers queries/s" "$s_qps" "$b_qps" "$(pct "$b_qps" "$s_qps")"
+printf '%-34s %12s %12s\n' "blocked answers CPU us/query" "-" "$b_cpu"
+echo "(a blocked name answers $blocked_ok; ratios are fraudblock / stock cache hits)"
