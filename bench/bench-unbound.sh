@@ -100,7 +100,7 @@ du -sh "$dir/db" | awk '{print "store on disk: " $1}'
 awk 'BEGIN { for(i = 0; i < 10000; i++) printf "q%d.bench-test A\n", i }' >"$dir/hit.txt"
 head -n 10000 "$dir/list.txt" | awk '{ print "www." $1 " A" }' >"$dir/blocked.txt"
 
-start_resolver() { # name module-config extra
+start_resolver() { # name module-config extra; $WRAP runs before unbound
 	local name=$1 mc=$2 port
 	port=$(free_port)
 	{ server_clause "$name" "$port"; cat <<EOF
@@ -117,11 +117,11 @@ forward-zone:
 	forward-addr: 127.0.0.1@$up_port
 EOF
 	} >"$dir/$name-unbound.conf"
-	FRAUDBLOCK_CONF="$dir/fb.conf" "$UNBOUND" -d -c "$dir/$name-unbound.conf" &
+	FRAUDBLOCK_CONF="$dir/fb.conf" ${WRAP:-} "$UNBOUND" -d -c "$dir/$name-unbound.conf" &
 	pids+=($!)
 	eval "${name}_pid=$!; ${name}_port=$port"
 	local i
-	for i in $(seq 1 100); do
+	for i in $(seq 1 300); do
 		dig +time=1 +tries=1 @127.0.0.1 -p "$port" bench-test >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
@@ -173,3 +173,37 @@ printf '%-34s %12s %12s %7s%%\n' "cache hit queries/s" "$s_qps" "$f_qps" "$(pct 
 printf '%-34s %12s %12s %7s%%\n' "blocked answers queries/s" "$s_qps" "$b_qps" "$(pct "$b_qps" "$s_qps")"
 printf '%-34s %12s %12s\n' "blocked answers CPU us/query" "-" "$b_cpu"
 echo "(a blocked name answers $blocked_ok; ratios are fraudblock / stock cache hits)"
+
+# ---- instructions per query: callgrind counts are repeatable where the
+# timings above swing by +-10% between identical runs on 2 cores
+command -v valgrind >/dev/null && [ "${FB_BENCH_CALLGRIND:-1}" != 0 ] || exit 0
+kill "$stock_pid" "$fb_pid"
+wait "$stock_pid" "$fb_pid" 2>/dev/null || true
+
+# ir NAME PORT PID QUERYFILE: instructions per query while answering it
+ir() {
+	local port=$2 pid=$3 file=$4 q out
+	callgrind_control -z "$pid" >/dev/null 2>&1
+	out=$(dnsperf -s 127.0.0.1 -p "$port" -d "$file" -n 1 -c 1 -q 20 2>&1)
+	callgrind_control -d "$pid" >/dev/null 2>&1
+	q=$(echo "$out" | awk '/Queries completed:/ { print $3 }')
+	# the newest dump of this process: its events line is the total
+	awk -v q="$q" '/^summary:|^totals:/ { ir = $2 } END { printf "%.0f\n", q ? ir / q : 0 }' \
+		"$(ls -t "$dir"/cg."$1".* | head -n 1)"
+}
+
+echo "==> callgrind: instructions per query (2 x 10,000 queries, slow)"
+WRAP="valgrind --tool=callgrind --callgrind-out-file=$dir/cg.%q{FB_CG} --log-file=$dir/valgrind.%q{FB_CG}.log"
+FB_CG=stock start_resolver stock "validator iterator" ""
+export FB_CG=fb
+start_resolver fb "dynlib validator iterator" "dynlib:
+	dynlib-file: \"$FB_MODULE\""
+for r in stock fb; do
+	eval "port=\$${r}_port"
+	dnsperf -s 127.0.0.1 -p "$port" -d "$dir/hit.txt" -n 1 -c 1 -q 20 >/dev/null 2>&1
+done
+s_ir=$(ir stock "$stock_port" "$stock_pid" "$dir/hit.txt")
+f_ir=$(ir fb "$fb_port" "$fb_pid" "$dir/hit.txt")
+b_ir=$(ir fb "$fb_port" "$fb_pid" "$dir/blocked.txt")
+printf '%-34s %12s %12s %7s%%\n' "cache hit instructions/query" "$s_ir" "$f_ir" "$(pct "$f_ir" "$s_ir")"
+printf '%-34s %12s %12s %7s%%\n' "blocked answer instructions/query" "$s_ir" "$b_ir" "$(pct "$b_ir" "$s_ir")"

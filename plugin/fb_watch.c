@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <time.h>
 #include "util/log.h"
+#include "util/module.h"
 #include "util/storage/slabhash.h"
 #include "util/data/msgreply.h"
 #include "fb_module.h"
@@ -18,6 +19,9 @@
 
 struct fb_watch {
 	struct fb_module *m;
+	/** Unbound's environment: its msg_cache is read before each walk */
+	struct module_env *env;
+	/** the message cache when the module started */
 	struct slabhash *msg_cache;
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -154,7 +158,9 @@ static void *watch_main(void *arg)
 		 * was opened (it may have appeared late) are checked too */
 		if(fb_reader_generation(r, &gen) &&
 		   (!have_seen || gen != seen)) {
-			if(wt->msg_cache)
+			/* a reload that resizes the cache replaces it before
+			 * this module is stopped: never walk another cache */
+			if(wt->msg_cache && wt->env->msg_cache == wt->msg_cache)
 				expire_blocked(wt, r, gen);
 			seen = gen;
 			have_seen = 1;
@@ -166,7 +172,7 @@ static void *watch_main(void *arg)
 }
 
 int fb_watch_start(struct fb_watch **out, struct fb_module *m,
-	struct slabhash *msg_cache)
+	struct module_env *env)
 {
 	struct fb_watch *wt = calloc(1, sizeof(*wt));
 	int rc;
@@ -176,7 +182,8 @@ int fb_watch_start(struct fb_watch **out, struct fb_module *m,
 		return 0;
 	}
 	wt->m = m;
-	wt->msg_cache = msg_cache;
+	wt->env = env;
+	wt->msg_cache = env->msg_cache;
 	pthread_mutex_init(&wt->lock, NULL);
 	pthread_cond_init(&wt->wake, NULL);
 	if((rc = pthread_create(&wt->thread, NULL, watch_main, wt)) != 0) {

@@ -117,6 +117,39 @@ static struct fb_reader *thread_reader(struct fb_module *m)
 	return node->reader;
 }
 
+/** EDE texts this thread has made.  A source's id names the same source
+ * for the life of its store, so the text of (store, id, category) is made
+ * once rather than read and formatted for every blocked query. */
+#define FB_TEXT_SLOTS 16
+static __thread struct {
+	unsigned epoch;		/**< 0: empty slot */
+	struct fb_store *store;
+	uint16_t source;
+	uint8_t category;
+	char text[FB_SOURCE_NAME_MAX + 48];
+} fb_texts[FB_TEXT_SLOTS];
+
+/** The EDE text for a blocking entry; r has an open snapshot. */
+static const char *ede_text(struct fb_reader *r, const struct fb_entry *e)
+{
+	struct fb_source_info src;
+	int i = e->source % FB_TEXT_SLOTS;
+	if(fb_texts[i].epoch != fb_tls.epoch ||
+	   fb_texts[i].store != fb_tls.store ||
+	   fb_texts[i].source != e->source ||
+	   fb_texts[i].category != e->category) {
+		fb_reader_source(r, e->source, &src);
+		snprintf(fb_texts[i].text, sizeof(fb_texts[i].text),
+			"blocked by fraudblock: %s (%s)", src.name,
+			fb_category_name((enum fb_category)e->category));
+		fb_texts[i].epoch = fb_tls.epoch;
+		fb_texts[i].store = fb_tls.store;
+		fb_texts[i].source = e->source;
+		fb_texts[i].category = e->category;
+	}
+	return fb_texts[i].text;
+}
+
 /** A query a client is waiting for, as opposed to one Unbound made. */
 static int from_client(struct module_qstate *qstate)
 {
@@ -134,9 +167,8 @@ static int fb_check(struct module_qstate *qstate, int id)
 	struct fb_reader *r;
 	struct fb_qname q;
 	struct fb_verdict v;
-	struct fb_source_info src;
 	enum fb_action action;
-	char text[128];
+	const char *text;
 	if(!m || !(r = thread_reader(m)))
 		return 0;
 	fb_qname_from_wire(qstate->qinfo.qname, qstate->qinfo.qname_len, &q);
@@ -154,10 +186,8 @@ static int fb_check(struct module_qstate *qstate, int id)
 		qstate->no_cache_store = 1;
 		return 0;
 	}
-	fb_reader_source(r, v.entry.source, &src);
+	text = ede_text(r, &v.entry);
 	fb_reader_end(r);
-	snprintf(text, sizeof(text), "blocked by fraudblock: %s (%s)",
-		src.name, fb_category_name(v.entry.category));
 	action = v.entry.action == FB_ACTION_DEFAULT ?
 		m->cfg->default_action : (enum fb_action)v.entry.action;
 	return fb_answer(qstate, id, action, m->cfg, text);
@@ -187,7 +217,7 @@ EXPORT int init(struct module_env *env, int id)
 	 * watch thread keeps trying and queries pass meanwhile */
 	(void)fb_module_open(m);
 	de->dyn_env = m;
-	if(!fb_watch_start(&m->watch, m, env->msg_cache)) {
+	if(!fb_watch_start(&m->watch, m, env)) {
 		de->dyn_env = NULL;
 		fb_store_close(m->store);
 		fb_config_free(m->cfg);
