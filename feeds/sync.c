@@ -213,7 +213,7 @@ feed_failed(struct fb_store *st, const struct fb_feed_conf *f, int status,
 
 /**
  * Whether a parse result may replace the feed's entries.
- * @return 0 if so, else a SYNC_FAIL_* kind with why set.
+ * @return 0 if so, else an FB_UPDATE_* kind with why set.
  */
 static int
 judge_parse(const struct fb_feed_conf *f, const char *path,
@@ -243,7 +243,7 @@ judge_parse(const struct fb_feed_conf *f, const char *path,
  * Parse a feed's bytes into ns and judge whether the result is usable.
  * Invalid lines are shown unless quiet; always when the feed is refused,
  * since they are then the explanation.
- * @return 0 if usable, else a SYNC_FAIL_* kind (why set) or -1 for OOM.
+ * @return 0 if usable, else an FB_UPDATE_* kind (why set) or -1 for OOM.
  */
 static int
 parse_source(const struct fb_feed_conf *f, const char *path,
