@@ -28,6 +28,9 @@ struct fb_store {
 	MDB_env *env;
 	MDB_dbi meta, names, bysource, sources;
 	int mode;
+	/** set (by any reader's thread) when a writer grew the file past
+	 * this env's map: only a new env can read it */
+	int outgrown;
 	char dir[512];
 };
 
@@ -317,6 +320,8 @@ int fb_store_is_current(struct fb_store *st)
 	struct stat now, open_file;
 	char path[sizeof(st->dir) + 16];
 	int fd;
+	if(__atomic_load_n(&st->outgrown, __ATOMIC_RELAXED))
+		return 0;
 	snprintf(path, sizeof(path), "%s/data.mdb", st->dir);
 	if(mdb_env_get_fd(st->env, &fd) != 0 || fstat(fd, &open_file) != 0 ||
 	   stat(path, &now) != 0)
@@ -361,7 +366,10 @@ void fb_reader_free(struct fb_reader *r)
 
 int fb_reader_begin(struct fb_reader *r)
 {
-	if(mdb_txn_renew(r->txn) != 0)
+	int rc = mdb_txn_renew(r->txn);
+	if(rc == MDB_MAP_RESIZED)
+		__atomic_store_n(&r->st->outgrown, 1, __ATOMIC_RELAXED);
+	if(rc != 0)
 		return 0;
 	if(mdb_cursor_renew(r->txn, r->cur) != 0) {
 		mdb_txn_reset(r->txn);

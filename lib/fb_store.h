@@ -118,11 +118,14 @@ int fb_store_open(struct fb_store **st, const char *dir, uint64_t map_size,
 void fb_store_close(struct fb_store *st);
 
 /**
- * Is the open store still the one in its directory?  False once the
- * directory's data.mdb was removed or replaced by another file (a restore
- * from backup, `rm -rf` and a fresh sync); a store stays readable then,
- * but it is no longer the list in force.  Costs a stat() and an fstat().
- * @return 1 if the same file, 0 if not.
+ * Is the open store still the one in its directory, and readable?  False
+ * once the directory's data.mdb was removed or replaced by another file (a
+ * restore from backup, `rm -rf` and a fresh sync): the store stays
+ * readable then, but it is no longer the list in force.  False too once a
+ * reader met a file grown past this env's map (MDB_MAP_RESIZED, a writer
+ * with a larger max-db-size): only a new env can read it.  Costs a stat()
+ * and an fstat().
+ * @return 1 if current, 0 if the store should be opened anew.
  */
 int fb_store_is_current(struct fb_store *st);
 

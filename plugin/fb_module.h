@@ -44,18 +44,21 @@ struct fb_module {
 	/** differs between module instances, so a thread that outlives a
 	 * reload (Unbound's main thread is worker 0) drops its old reader */
 	unsigned epoch;
-	/** guards readers, retired and store_error_logged */
+	/** guards readers, retired and the two *_logged flags */
 	pthread_mutex_t lock;
 	struct fb_reader_node *readers;
 	/** the thread that watches for updates */
 	struct fb_watch *watch;
 	/** 1 once "cannot open the list" was logged: said once, not per poll */
 	int store_error_logged;
+	/** 1 once a failed read was logged: said once, not per query */
+	int read_error_logged;
 };
 
 /**
- * Open the list if it is not open yet, or open it anew if its directory
- * now holds another data.mdb, and publish it to the workers.  Logs one
+ * Open the list if it is not open yet, or open it anew when
+ * fb_store_is_current() says no (a new data.mdb in the directory, or a
+ * file grown past the map), and publish it to the workers.  Logs one
  * error for the first failure and one line when it opens.  While a new
  * file cannot be opened the old store stays in force.
  * Called from init() and then from the watch thread only.

@@ -81,9 +81,11 @@ struct fb_store *fb_module_open(struct fb_module *m)
 		m->retired = old;
 	}
 	m->store_error_logged = 0;
+	m->read_error_logged = 0;
 	pthread_mutex_unlock(&m->lock);
 	log_info("fraudblock: blocklist database %s %s", m->cfg->database,
-		cur ? "was replaced; reading the new one" : "open");
+		cur ? "changed (replaced, or grown past its map); reading it "
+		"anew" : "open");
 	__atomic_store_n(&m->store, st, __ATOMIC_RELEASE);
 	return st;
 }
@@ -150,6 +152,18 @@ static const char *ede_text(struct fb_reader *r, const struct fb_entry *e)
 	return fb_texts[i].text;
 }
 
+/** A snapshot or lookup failed: say so once, let queries pass. */
+static void read_failed(struct fb_module *m)
+{
+	pthread_mutex_lock(&m->lock);
+	if(!m->read_error_logged)
+		log_err("fraudblock: cannot read the blocklist database %s "
+			"(grown past its map, or damaged?); passing queries "
+			"unchecked until it is opened anew", m->cfg->database);
+	m->read_error_logged = 1;
+	pthread_mutex_unlock(&m->lock);
+}
+
 /** A query a client is waiting for, as opposed to one Unbound made. */
 static int from_client(struct module_qstate *qstate)
 {
@@ -174,9 +188,16 @@ static int fb_check(struct module_qstate *qstate, int id)
 	fb_qname_from_wire(qstate->qinfo.qname, qstate->qinfo.qname_len, &q);
 	if(q.nprefix == 0)
 		return 0;
-	if(!fb_reader_begin(r))
+	if(!fb_reader_begin(r)) {
+		read_failed(m);
 		return 0;
-	if(!fb_match(r, &q, &v, NULL, NULL) || v.kind != FB_BLOCK) {
+	}
+	if(!fb_match(r, &q, &v, NULL, NULL)) {
+		fb_reader_end(r);
+		read_failed(m);
+		return 0;
+	}
+	if(v.kind != FB_BLOCK) {
 		fb_reader_end(r);
 		return 0;
 	}

@@ -121,6 +121,22 @@ static void test_open(void)
 	ok(fb_store_open(&st, dir, 0, FB_STORE_READ, err, sizeof(err)),
 		"read-only open of a created store works");
 	is_int(generation(st), 0, "a new store is at generation 0");
+	ok(fb_store_is_current(st), "an open store is current");
+	{
+		/* what a restore or `rm -rf` and a new sync does */
+		char path[400], tmp[420];
+		struct fb_store *w;
+		snprintf(path, sizeof(path), "%s/data.mdb", dir);
+		snprintf(tmp, sizeof(tmp), "%s.old", path);
+		ok(rename(path, tmp) == 0, "data.mdb moved away");
+		ok(!fb_store_is_current(st), "a store whose file is gone is "
+			"not current");
+		w = open_rw(dir);
+		ok(w != NULL, "a writer makes a new data.mdb");
+		ok(!fb_store_is_current(st), "a store whose file was "
+			"replaced is not current");
+		fb_store_close(w);
+	}
 	fb_store_close(st);
 }
 
