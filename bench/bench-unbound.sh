@@ -117,13 +117,17 @@ forward-zone:
 	forward-addr: 127.0.0.1@$up_port
 EOF
 	} >"$dir/$name-unbound.conf"
+	local i t0
+	t0=$(date +%s%N)
 	FRAUDBLOCK_CONF="$dir/fb.conf" ${WRAP:-} "$UNBOUND" -d -c "$dir/$name-unbound.conf" &
 	pids+=($!)
 	eval "${name}_pid=$!; ${name}_port=$port"
-	local i
-	for i in $(seq 1 300); do
-		dig +time=1 +tries=1 @127.0.0.1 -p "$port" bench-test >/dev/null 2>&1 && return 0
-		sleep 0.1
+	for i in $(seq 1 3000); do
+		if dig +time=1 +tries=1 @127.0.0.1 -p "$port" bench-test >/dev/null 2>&1; then
+			eval "${name}_start_ms=$(( ($(date +%s%N) - t0) / 1000000 ))"
+			return 0
+		fi
+		sleep 0.01
 	done
 	echo "bench-unbound: $name did not start; log:" >&2
 	cat "$dir/$name.log" >&2
@@ -148,6 +152,7 @@ run() {
 start_resolver stock "validator iterator" ""
 start_resolver fb "dynlib validator iterator" "dynlib:
 	dynlib-file: \"$FB_MODULE\""
+echo "==> start to first answer: stock ${stock_start_ms} ms, fraudblock ${fb_start_ms} ms"
 echo "==> resident memory after start: stock $(awk '/VmRSS/ {print $2}' /proc/$stock_pid/status) kB, fraudblock $(awk '/VmRSS/ {print $2}' /proc/$fb_pid/status) kB"
 
 for r in stock fb; do
