@@ -173,6 +173,13 @@ o=$("$DNSQ" -E -p $P 127.0.0.1 www.bad.example-test 2>&1)
 like "$o" "^answer www\.bad\.example-test\.[[:space:]].*A[[:space:]]+$SINK4\$" \
 	"dnsq -E (no EDNS): blocked answer still sinkholed"
 unlike "$o" '^ede ' "dnsq -E (no EDNS): no OPT, so no EDE"
+# the same over TCP: the module answers whatever the transport
+o=$(dig -4 -p $P @127.0.0.1 www.bad.example-test A +tcp +time=2 +tries=1 \
+	+nocmd +nostats 2>&1)
+like "$o" "^www\.bad\.example-test\.[[:space:]].*A[[:space:]]+$SINK4\$" \
+	"dig +tcp: blocked name gets the sinkhole address"
+like "$o" '^; EDE: 15 \(Blocked\): \(.*fb-main.*\)' \
+	"dig +tcp: and EDE 15 naming feed fb-main"
 is "$(dig_ede $P www.example-test)" "" "dig: benign answer has no EDE"
 is "$(dnsq_ede $P www.example-test)" "" "dnsq: benign answer has no EDE"
 is "$(dnsq_ede $P notbad.example-test)" "" \
