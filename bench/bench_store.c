@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 #include "fb_store.h"
+#include "fb_reader.h"
+#include "fb_update.h"
 
 static const char *const tlds[] = { "com", "net", "org", "vn", "xyz",
 	"info", "top", "shop", "online", "site" };
@@ -60,7 +62,7 @@ static double lookups(struct fb_reader *r, char **names, size_t n,
 	for(j = 0; j < rounds; j++)
 		for(i = 0; i < m; i++) {
 			/* per query as the module does: renew, match, reset */
-			fb_reader_begin(r);
+			fb_reader_begin(r, NULL);
 			fb_match(r, &qs[i], &v, NULL, NULL);
 			fb_reader_end(r);
 			*blocked += v.kind == FB_BLOCK;
@@ -100,6 +102,8 @@ int main(int argc, char **argv)
 	struct fb_store *st;
 	struct fb_reader *r;
 	struct fb_update_result res;
+	struct fb_update_spec spec = { "bench", FB_ACTION_DEFAULT,
+		FB_CATEGORY_SCAM, 50, 0, 0 };
 	struct fb_nameset *ns;
 	struct fb_store_stats s;
 	char **hits, **miss = NULL;
@@ -121,8 +125,8 @@ int main(int argc, char **argv)
 	fb_nameset_finish(ns);
 	printf("parse+sort %lu names: %.2f s\n", n, now_s() - t);
 	t = now_s();
-	fb_store_replace_feed(st, "bench", ns, FB_ACTION_DEFAULT,
-		FB_CATEGORY_SCAM, 50, 0, 1, &res, err, sizeof(err));
+	spec.now = 1;
+	fb_store_replace_feed(st, &spec, ns, &res, err, sizeof(err));
 	printf("import %lu names in one transaction: %.2f s (added %llu)\n",
 		n, now_s() - t, (unsigned long long)res.added);
 	fb_nameset_free(ns);
@@ -134,14 +138,14 @@ int main(int argc, char **argv)
 	}
 	fb_nameset_finish(ns);
 	t = now_s();
-	fb_store_replace_feed(st, "bench", ns, FB_ACTION_DEFAULT,
-		FB_CATEGORY_SCAM, 50, 0, 2, &res, err, sizeof(err));
+	spec.now = 2;
+	fb_store_replace_feed(st, &spec, ns, &res, err, sizeof(err));
 	printf("update with 1,000 changes: %.3f s (added %llu, removed %llu)\n",
 		now_s() - t, (unsigned long long)res.added,
 		(unsigned long long)res.removed);
 	fb_nameset_free(ns);
 	fb_reader_new(st, &r, err, sizeof(err));
-	fb_reader_begin(r);
+	fb_reader_begin(r, NULL);
 	fb_reader_stats(r, &s);
 	fb_reader_end(r);
 	printf("store size: %.1f MB for %llu names (%.0f bytes/name)\n",

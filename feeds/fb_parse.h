@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include "fb_config.h"
 #include "fb_store.h"
+#include "fb_nameset.h"
 
 /** Longest line accepted (a name is at most 253 bytes; hosts lines hold
  * several). */

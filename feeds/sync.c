@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include "fb_config.h"
 #include "fb_store.h"
+#include "fb_update.h"
+#include "fb_guard.h"
 #include "fb_parse.h"
 
 #ifndef PACKAGE_VERSION
@@ -287,13 +289,19 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	int quiet, int *changed)
 {
 	struct fb_update_result res;
+	struct fb_update_spec spec;
 	enum fb_update_status s;
 	char err[512];
 
 	fb_nameset_finish(ns);
 	memset(&res, 0, sizeof(res));
-	s = fb_store_replace_feed(st, f->name, ns, f->action, f->category,
-		f->max_shrink, ps->invalid, now, &res, err, sizeof(err));
+	spec.feed = f->name;
+	spec.action = f->action;
+	spec.category = f->category;
+	spec.max_shrink = f->max_shrink;
+	spec.invalid = ps->invalid;
+	spec.now = now;
+	s = fb_store_replace_feed(st, &spec, ns, &res, err, sizeof(err));
 	if(s != FB_UPDATE_OK) {
 		/* fb_store_replace_feed has recorded the failure itself */
 		fprintf(stderr, "%s: feed %s: %s\n", progname, f->name, err);

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
-#include "fb_store.h"
+#include "fb_record.h"
 
 /** Environment variable that overrides the compiled-in config path. */
 #define FB_CONF_ENV "FRAUDBLOCK_CONF"

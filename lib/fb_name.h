@@ -133,4 +133,8 @@ void fb_qname_from_wire(const uint8_t *wire, size_t wlen,
  */
 void fb_qname_from_key(const struct fb_key *key, struct fb_qname *q);
 
+/** Byte -> its lower-case form if it may stand in a label
+ * ([A-Za-z0-9_-]), else 0.  Shared by the parser and the wire path. */
+extern const uint8_t fb_name_map[256];
+
 #endif /* FB_NAME_H */

@@ -5,9 +5,10 @@
  * One struct fb_module exists per module instance (per Unbound start or
  * reload), made in init() and freed in deinit().  Unbound's worker threads
  * all see the same one (env->modinfo is shared), so everything in it is
- * either set before the workers start and read-only afterwards (cfg, epoch),
- * published once with an atomic store (store), or guarded by readers_lock,
- * which is taken only when a thread makes its reader, never per query.
+ * either set before the workers start and read-only afterwards (cfg, env,
+ * epoch), changed only while the workers are kept out by the gate
+ * (store, store_epoch; see fb_list.h), atomic (gate, flags), or guarded by
+ * lock, which is taken when a thread registers, never per query.
  */
 #ifndef FB_MODULE_H
 #define FB_MODULE_H
@@ -17,59 +18,58 @@
 #include "fb_store.h"
 
 struct fb_watch;
+struct fb_thread;
+struct module_env;
 
-/** A reader made by one thread, kept on a list so deinit can free it. */
-struct fb_reader_node {
-	struct fb_reader *reader;
-	struct fb_reader_node *next;
-};
+/** fb_module.gate: may a worker read the store? */
+#define FB_GATE_OPEN 0		/**< yes */
+#define FB_GATE_PAUSED 1	/**< not now: the store is being reopened or
+				 * resized; wait a little, then read */
+#define FB_GATE_CLOSED 2	/**< no store, or it is damaged: pass
+				 * queries unchecked (fail-open) */
 
-/** A store replaced by a newer one, kept open until deinit: a worker may
- * still be between begin and end on a reader of it. */
-struct fb_store_node {
-	struct fb_store *store;
-	struct fb_store_node *next;
-};
+/** Things that were logged once and are not logged again until the
+ * condition clears (bits of fb_module.logged). */
+#define FB_LOGGED_OPEN 0x01	/**< the store cannot be opened */
+#define FB_LOGGED_READ 0x02	/**< a read failed */
+#define FB_LOGGED_FAULT 0x04	/**< a read faulted (SIGBUS, assertion) */
+#define FB_LOGGED_DAMAGED 0x08	/**< the files are shorter than needed */
+#define FB_LOGGED_READER 0x10	/**< a thread could not make its reader */
 
 struct fb_module {
-	/** settings, from fraudblock.conf */
-	struct fb_config *cfg;
-	/** the list in force; NULL until it could be opened.  Written by
-	 * fb_module_open() only, with release order; read with acquire.
-	 * Replaced (never freed before deinit) when the database directory
-	 * gets a new data.mdb; each thread then makes a new reader. */
-	struct fb_store *store;
-	/** stores replaced while Unbound ran; under lock */
-	struct fb_store_node *retired;
+	/** settings, from fraudblock.conf (owned by fraudblock.c: the last
+	 * good ones, kept across reloads) */
+	const struct fb_config *cfg;
+	/** Unbound's environment, for its caches */
+	struct module_env *env;
 	/** differs between module instances, so a thread that outlives a
-	 * reload (Unbound's main thread is worker 0) drops its old reader */
+	 * reload (Unbound's main thread is worker 0) drops its context */
 	unsigned epoch;
-	/** guards readers, retired and the two *_logged flags */
+	/** FB_GATE_*; atomic */
+	int gate;
+	/** the list in force, or NULL; only changed while the gate is not
+	 * open and no worker is inside a lookup */
+	struct fb_store *store;
+	/** +1 each time store changes: threads then make new readers */
+	unsigned store_epoch;
+	/** set by a worker, acted on by the watch thread (atomic) */
+	int resize_needed;	/**< a reader met MDB_MAP_RESIZED */
+	int fault_seen;		/**< a read faulted: reopen the store */
+	/** FB_LOGGED_* bits; atomic */
+	int logged;
+	/** guards threads */
 	pthread_mutex_t lock;
-	struct fb_reader_node *readers;
-	/** the thread that watches for updates */
+	/** every thread's context, for quiescing and freeing */
+	struct fb_thread *threads;
+	/** the thread that watches the store */
 	struct fb_watch *watch;
-	/** 1 once "cannot open the list" was logged: said once, not per poll */
-	int store_error_logged;
-	/** 1 once a failed read was logged: said once, not per query */
-	int read_error_logged;
 };
 
-/**
- * Open the list if it is not open yet, or open it anew when
- * fb_store_is_current() says no (a new data.mdb in the directory, or a
- * file grown past the map), and publish it to the workers.  Logs one
- * error for the first failure and one line when it opens.  While a new
- * file cannot be opened the old store stays in force.
- * Called from init() and then from the watch thread only.
- * @return the store in force, or NULL while there is none.
- */
-struct fb_store *fb_module_open(struct fb_module *m);
-
-/** @return the published store or NULL (acquire load). */
-static inline struct fb_store *fb_module_store(struct fb_module *m)
-{
-	return __atomic_load_n(&m->store, __ATOMIC_ACQUIRE);
-}
+/** Log msg at error level unless bit is already set in m->logged; set it.
+ * @return 1 if it logged. */
+int fb_log_once(struct fb_module *m, int bit, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/** Clear a logged bit: the condition is over, say it again next time. */
+void fb_log_clear(struct fb_module *m, int bit);
 
 #endif /* FB_MODULE_H */

@@ -5,113 +5,145 @@
 #include "config.h"
 #include <errno.h>
 #include <pthread.h>
+#include <string.h>
 #include <time.h>
 #include "util/log.h"
 #include "util/module.h"
-#include "util/storage/slabhash.h"
-#include "util/data/msgreply.h"
 #include "fb_module.h"
 #include "fb_watch.h"
-#include "fb_name.h"
+#include "fb_list.h"
+#include "fb_cache.h"
+#include "fb_guard.h"
+#include "fb_reader.h"
 
 /** How often a missing list is looked for, in milliseconds. */
 #define FB_REOPEN_MS 500
 
 struct fb_watch {
 	struct fb_module *m;
-	/** Unbound's environment: its msg_cache is read before each walk */
+	/** Unbound's environment: its msg_cache is read before each sweep */
 	struct module_env *env;
 	/** the message cache when the module started */
 	struct slabhash *msg_cache;
+	/** this thread's reader and guard */
+	struct fb_reader *reader;
+	struct fb_guard guard;
+	/** a read faulted during a sweep */
+	int faulted;
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;
+	pthread_cond_t wake;	/**< on CLOCK_MONOTONIC */
 	int stop;		/**< set by fb_watch_stop(), under lock */
+	int woken;		/**< set by fb_watch_wake(), under lock */
 };
 
-/** A cached answer to drop: a copy of its key, made under the bin lock. */
-struct doomed {
-	hashvalue_type hash;
-	struct query_info qinfo;
-	uint8_t qname[FB_KEY_MAX];
-};
-
-/** State of one walk over the message cache. */
-struct expire_walk {
-	struct fb_reader *reader;
-	time_t expired;		/**< the TTL to set: in the past */
-	struct doomed *v;	/**< entries to remove after the walk */
-	size_t n, cap;
-	int nomem;		/**< a removal was not recorded */
-};
-
-/** slabhash_traverse callback; the entry is write-locked. */
-static void expire_if_blocked(struct lruhash_entry *e, void *arg)
+/** A read of the watch thread faulted: have the store reopened. */
+static void faulted(struct fb_watch *wt)
 {
-	struct expire_walk *w = arg;
-	struct msgreply_entry *k = (struct msgreply_entry *)e->key;
-	struct reply_info *d = (struct reply_info *)e->data;
+	fb_guard_disarm(&wt->guard);
+	wt->reader = NULL;	/* abandoned: the reopen releases it */
+	wt->faulted = 1;
+	__atomic_store_n(&wt->m->fault_seen, 1, __ATOMIC_SEQ_CST);
+	fb_log_once(wt->m, FB_LOGGED_FAULT, "fraudblock: reading the "
+		"blocklist database %s faulted: it was truncated or damaged "
+		"while in use", wt->m->cfg->database);
+}
+
+/** fb_cache_blocked_fn: the sweep's matcher, with the snapshot open. */
+static int sweep_blocked(void *arg, const uint8_t *qname, size_t len)
+{
+	struct fb_watch *wt = arg;
 	struct fb_qname q;
 	struct fb_verdict v;
-	struct doomed *x;
-	if(!d || k->key.qname_len > FB_KEY_MAX)
-		return;
-	fb_qname_from_wire(k->key.qname, k->key.qname_len, &q);
-	if(q.nprefix == 0 || !fb_match(w->reader, &q, &v, NULL, NULL) ||
-	   v.kind != FB_BLOCK)
-		return;
-	/* unusable at once, for every worker ... */
-	d->ttl = w->expired;
-	d->prefetch_ttl = w->expired;
-	d->serve_expired_ttl = w->expired;
-	/* ... and removed after the walk: with serve-expired and its
-	 * default unlimited serve-expired-ttl, Unbound would otherwise go
-	 * on serving the expired answer */
-	if(w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		void *nv = realloc(w->v, cap * sizeof(*w->v));
-		if(!nv) {
-			w->nomem = 1;
-			return;
-		}
-		w->v = nv;
-		w->cap = cap;
+	int rc;
+	if(wt->faulted)
+		return 0;
+	fb_qname_from_wire(qname, len, &q);
+	if(q.nprefix == 0)
+		return 0;
+	fb_guard_arm(&wt->guard);
+	if(sigsetjmp(wt->guard.jb, 0) != 0) {
+		faulted(wt);
+		return 0;
 	}
-	x = &w->v[w->n++];
-	x->hash = e->hash;
-	x->qinfo = k->key;
-	memcpy(x->qname, k->key.qname, k->key.qname_len);
+	rc = fb_match(wt->reader, &q, &v, NULL, NULL);
+	fb_guard_leave(&wt->guard);
+	return rc == 0 && v.kind == FB_BLOCK;
 }
 
-/** Drop cached answers the list blocks at its current generation. */
-static void expire_blocked(struct fb_watch *wt, struct fb_reader *r,
-	uint64_t gen)
+/** Drop cached answers the list blocks; the reader has a snapshot. */
+static void sweep(struct fb_watch *wt, uint64_t gen)
 {
-	struct expire_walk w;
-	size_t i;
-	memset(&w, 0, sizeof(w));
-	w.reader = r;
-	w.expired = time(NULL) - 3;
-	slabhash_traverse(wt->msg_cache, 1, &expire_if_blocked, &w);
-	for(i = 0; i < w.n; i++) {
-		/* the cache compares keys as struct query_info */
-		w.v[i].qinfo.qname = w.v[i].qname;
-		slabhash_remove(wt->msg_cache, w.v[i].hash, &w.v[i].qinfo);
-	}
-	if(w.nomem)
-		log_err("fraudblock: out of memory; some expired answers "
-			"stay in the cache until their TTL ends");
-	verbose(VERB_OPS, "fraudblock: list generation %llu, dropped %lu "
-		"cached answers", (unsigned long long)gen, (unsigned long)w.n);
-	free(w.v);
+	struct fb_sweep_result res;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fb_cache_sweep(wt->msg_cache, sweep_blocked, wt, &res);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if(res.nomem)
+		log_err("fraudblock: out of memory during a cache sweep; some "
+			"listed names stay cached until their TTL ends");
+	verbose(VERB_OPS, "fraudblock: list generation %llu, swept %lu "
+		"cached answers in %.1f ms, removed %lu",
+		(unsigned long long)gen, (unsigned long)res.seen,
+		(double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+		(double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+		(unsigned long)res.removed);
 }
 
-/** Sleep ms unless told to stop. @return 1 to go on, 0 to stop. */
+/**
+ * Look at the generation; sweep when it changed.
+ * @param seen: in/out: the generation last swept for.
+ * @param have_seen: in/out: 0 until the first look at this store.
+ */
+static void check_generation(struct fb_watch *wt, uint64_t *seen,
+	int *have_seen)
+{
+	struct fb_module *m = wt->m;
+	char err[256];
+	uint64_t gen = 0;
+	int ok;
+	wt->faulted = 0;
+	fb_guard_arm(&wt->guard);
+	if(sigsetjmp(wt->guard.jb, 0) != 0) {
+		faulted(wt);
+		return;
+	}
+	if(!wt->reader && !fb_reader_new(m->store, &wt->reader, err,
+	    sizeof(err))) {
+		fb_guard_leave(&wt->guard);
+		fb_log_once(m, FB_LOGGED_READER, "fraudblock: %s", err);
+		return;
+	}
+	if(fb_reader_begin(wt->reader, NULL) != 0) {
+		fb_guard_leave(&wt->guard);
+		/* a grown map: the next maintain adopts it */
+		__atomic_store_n(&m->resize_needed, 1, __ATOMIC_SEQ_CST);
+		return;
+	}
+	ok = fb_reader_generation(wt->reader, &gen);
+	fb_guard_leave(&wt->guard);
+	/* also on the first look: answers cached before the list was
+	 * opened (it may have appeared late) are checked too.  A reload
+	 * that resizes the cache replaces it before this module is
+	 * stopped: never sweep another cache */
+	if(ok && (!*have_seen || gen != *seen) && wt->msg_cache &&
+	   wt->env->msg_cache == wt->msg_cache) {
+		sweep(wt, gen);
+		if(!wt->faulted) {
+			*seen = gen;
+			*have_seen = 1;
+		}
+	}
+	if(wt->reader && !wt->faulted)
+		fb_reader_end(wt->reader);
+}
+
+/** Sleep ms unless told to stop or woken. @return 1 to go on, 0 stop. */
 static int nap(struct fb_watch *wt, unsigned ms)
 {
 	struct timespec until;
 	int go;
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += ms / 1000;
 	until.tv_nsec += (long)(ms % 1000) * 1000000L;
 	if(until.tv_nsec >= 1000000000L) {
@@ -119,9 +151,10 @@ static int nap(struct fb_watch *wt, unsigned ms)
 		until.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&wt->lock);
-	while(!wt->stop && pthread_cond_timedwait(&wt->wake, &wt->lock,
-		&until) != ETIMEDOUT)
+	while(!wt->stop && !wt->woken && pthread_cond_timedwait(&wt->wake,
+		&wt->lock, &until) != ETIMEDOUT)
 		;
+	wt->woken = 0;
 	go = !wt->stop;
 	pthread_mutex_unlock(&wt->lock);
 	return go;
@@ -131,43 +164,18 @@ static void *watch_main(void *arg)
 {
 	struct fb_watch *wt = arg;
 	struct fb_module *m = wt->m;
-	struct fb_reader *r = NULL;
-	struct fb_store *reading = NULL;
-	uint64_t gen, seen = 0;
+	uint64_t seen = 0;
 	int have_seen = 0;
-	char err[512];
 	do {
-		struct fb_store *st = fb_module_open(m);
-		if(!st)
+		if(fb_list_maintain(m, &wt->reader))
+			have_seen = 0;	/* a new store: sweep whatever */
+		if(!m->store || __atomic_load_n(&m->gate, __ATOMIC_SEQ_CST) ==
+		   FB_GATE_CLOSED)
 			continue;
-		if(st != reading) {
-			/* a new store (first open, or the file was replaced):
-			 * a new reader, and a walk whatever its generation */
-			fb_reader_free(r);
-			reading = NULL;
-			have_seen = 0;
-			if(!fb_reader_new(st, &r, err, sizeof(err))) {
-				log_err("fraudblock: %s", err);
-				continue;
-			}
-			reading = st;
-		}
-		if(!fb_reader_begin(r))
-			continue;
-		/* also on the first look: answers cached before the list
-		 * was opened (it may have appeared late) are checked too */
-		if(fb_reader_generation(r, &gen) &&
-		   (!have_seen || gen != seen)) {
-			/* a reload that resizes the cache replaces it before
-			 * this module is stopped: never walk another cache */
-			if(wt->msg_cache && wt->env->msg_cache == wt->msg_cache)
-				expire_blocked(wt, r, gen);
-			seen = gen;
-			have_seen = 1;
-		}
-		fb_reader_end(r);
-	} while(nap(wt, fb_module_store(m) ? m->cfg->poll_ms : FB_REOPEN_MS));
-	fb_reader_free(r);
+		check_generation(wt, &seen, &have_seen);
+	} while(nap(wt, m->store ? m->cfg->poll_ms : FB_REOPEN_MS));
+	fb_reader_free(wt->reader);
+	wt->reader = NULL;
 	return NULL;
 }
 
@@ -175,6 +183,7 @@ int fb_watch_start(struct fb_watch **out, struct fb_module *m,
 	struct module_env *env)
 {
 	struct fb_watch *wt = calloc(1, sizeof(*wt));
+	pthread_condattr_t ca;
 	int rc;
 	*out = NULL;
 	if(!wt) {
@@ -185,17 +194,33 @@ int fb_watch_start(struct fb_watch **out, struct fb_module *m,
 	wt->env = env;
 	wt->msg_cache = env->msg_cache;
 	pthread_mutex_init(&wt->lock, NULL);
-	pthread_cond_init(&wt->wake, NULL);
+	/* a wall clock set back would stretch a nap to hours */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&wt->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	/* published before the thread runs: workers may wake it */
+	*out = wt;
 	if((rc = pthread_create(&wt->thread, NULL, watch_main, wt)) != 0) {
 		log_err("fraudblock: cannot start the watch thread: %s",
 			strerror(rc));
+		*out = NULL;
 		pthread_cond_destroy(&wt->wake);
 		pthread_mutex_destroy(&wt->lock);
 		free(wt);
 		return 0;
 	}
-	*out = wt;
 	return 1;
+}
+
+void fb_watch_wake(struct fb_watch *wt)
+{
+	if(!wt)
+		return;
+	pthread_mutex_lock(&wt->lock);
+	wt->woken = 1;
+	pthread_cond_signal(&wt->wake);
+	pthread_mutex_unlock(&wt->lock);
 }
 
 void fb_watch_stop(struct fb_watch *wt)

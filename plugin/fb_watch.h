@@ -3,22 +3,21 @@
  * The watch thread: keeps the module in step with the list without any
  * work on the query path.
  *
- * Every poll-interval it (1) opens the list if it was missing at start, and
- * (2) reads the store's generation; when it changed, it walks Unbound's
- * message cache once and expires every cached answer whose query name the
- * list now blocks, so cache hits (which never reach the module) cannot
- * serve a name listed after it was cached.  One walk covers any number of
- * changes; names still allowed keep their cached answers.
+ * Every poll-interval it (1) keeps the list in force in step with its
+ * files (fb_list_maintain: opens a list that appeared, reopens a replaced
+ * one, adopts a grown map, stops using a damaged one), and (2) reads the
+ * store's generation; when it changed, it sweeps Unbound's message cache
+ * once and removes every cached answer whose query name the list now
+ * blocks (fb_cache_sweep, which never holds a cache lock while matching),
+ * so cache hits (which never reach the module) cannot serve a name listed
+ * after it was cached.  One sweep covers any number of changes.
  *
- * A walk sets the entry's TTLs to the past, as `unbound-control
- * flush_zone` does, under the bin's lock, and then removes the entry:
- * with serve-expired (whose serve-expired-ttl is unlimited by default)
- * Unbound would go on serving an expired entry.
+ * Workers wake it at once when they meet a grown map or a fault.
  *
  * Known limit: a reload (SIGHUP, unbound-control reload) that changes
  * msg-cache-size or msg-cache-slabs frees the cache before this thread is
- * stopped.  The walk checks that the cache is still the one it started
- * with, but a walk already under way at that instant could touch freed
+ * stopped.  The sweep checks that the cache is still the one it started
+ * with, but a sweep already under way at that instant could touch freed
  * memory: restart Unbound, rather than reload it, to resize its cache.
  */
 #ifndef FB_WATCH_H
@@ -32,11 +31,15 @@ struct fb_watch;
  * Start the thread.
  * @param w: out.
  * @param m: the module; must outlive the thread.
- * @param env: Unbound's environment (its msg_cache is walked).
+ * @param env: Unbound's environment (its msg_cache is swept).
  * @return 1 on success, 0 on error (logged).
  */
 int fb_watch_start(struct fb_watch **w, struct fb_module *m,
 	struct module_env *env);
+
+/** Wake the thread now (any thread; a lock, so never per query).
+ * NULL is fine. */
+void fb_watch_wake(struct fb_watch *w);
 
 /** Stop and join the thread, free w.  NULL is fine. */
 void fb_watch_stop(struct fb_watch *w);

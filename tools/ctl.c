@@ -22,6 +22,9 @@
 #include <unistd.h>
 #include "fb_config.h"
 #include "fb_store.h"
+#include "fb_reader.h"
+#include "fb_manual.h"
+#include "fb_guard.h"
 #include "fb_name.h"
 
 #ifndef PACKAGE_VERSION
@@ -114,6 +117,7 @@ static int
 view_open(const struct fb_config *cfg, struct view *v)
 {
 	char err[512];
+	int rc;
 	v->st = NULL;
 	v->r = NULL;
 	if(!fb_store_open(&v->st, cfg->database, cfg->max_db_size,
@@ -123,8 +127,8 @@ view_open(const struct fb_config *cfg, struct view *v)
 		fb_store_close(v->st);
 		return 0;
 	}
-	if(!fb_reader_begin(v->r)) {
-		fail(cfg->database, "cannot start a read transaction");
+	if(fb_reader_begin(v->r, &rc) != 0) {
+		fail(cfg->database, mdb_strerror(rc));
 		fb_reader_free(v->r);
 		fb_store_close(v->st);
 		return 0;
@@ -240,7 +244,7 @@ cmd_lookup(const struct fb_config *cfg, const char *text)
 	char name[FB_KEY_MAX];
 	uint8_t scope;
 	size_t i;
-	int ret = CTL_ERROR;
+	int rc, ret = CTL_ERROR;
 
 	if(!parse_name(text, &key, &scope))
 		return CTL_ERROR;
@@ -251,8 +255,8 @@ cmd_lookup(const struct fb_config *cfg, const char *text)
 	if(!view_open(cfg, &vw))
 		return CTL_ERROR;
 	memset(&f, 0, sizeof(f));
-	if(!fb_match(vw.r, &q, &v, found_add, &f))
-		fail(cfg->database, "lookup failed: store error");
+	if((rc = fb_match(vw.r, &q, &v, found_add, &f)) != 0)
+		fail(cfg->database, mdb_strerror(rc));
 	else if(f.nomem)
 		fail(text, "out of memory");
 	else {

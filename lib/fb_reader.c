@@ -1,0 +1,194 @@
+/**
+ * \file
+ * Read snapshots and matching (see fb_reader.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fb_store_int.h"
+#include "fb_reader.h"
+
+int fb_reader_new(struct fb_store *st, struct fb_reader **out, char *err,
+	size_t errlen)
+{
+	struct fb_reader *r;
+	int rc;
+	*out = NULL;
+	if(!(r = calloc(1, sizeof(*r)))) {
+		snprintf(err, errlen, "out of memory");
+		return 0;
+	}
+	r->st = st;
+	if((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &r->txn)) != 0 ||
+	   (rc = mdb_cursor_open(r->txn, st->names, &r->cur)) != 0) {
+		fb_lmdb_error(err, errlen, "cannot read", st->dir, rc);
+		if(r->txn)
+			mdb_txn_abort(r->txn);
+		free(r);
+		return 0;
+	}
+	mdb_txn_reset(r->txn);
+	*out = r;
+	return 1;
+}
+
+void fb_reader_free(struct fb_reader *r)
+{
+	if(!r)
+		return;
+	mdb_cursor_close(r->cur);
+	mdb_txn_abort(r->txn);
+	free(r);
+}
+
+int fb_reader_begin(struct fb_reader *r, int *rcp)
+{
+	int rc = mdb_txn_renew(r->txn);
+	if(rc == 0 && (rc = mdb_cursor_renew(r->txn, r->cur)) != 0)
+		mdb_txn_reset(r->txn);
+	if(rcp)
+		*rcp = rc;
+	if(rc == 0)
+		return 0;
+	return rc == MDB_MAP_RESIZED ? FB_READ_RESIZED : FB_READ_ERROR;
+}
+
+void fb_reader_end(struct fb_reader *r)
+{
+	mdb_txn_reset(r->txn);
+}
+
+/** LMDB's default key order: bytes, then length. */
+static int keycmp(const MDB_val *k, const uint8_t *p, size_t plen)
+{
+	size_t n = k->mv_size < plen ? k->mv_size : plen;
+	int c = memcmp(k->mv_data, p, n);
+	if(c)
+		return c;
+	return k->mv_size < plen ? -1 : (k->mv_size > plen ? 1 : 0);
+}
+
+int fb_match(struct fb_reader *r, const struct fb_qname *q,
+	struct fb_verdict *v, fb_match_cb *cb, void *arg)
+{
+	MDB_val k = { 0, NULL }, d;
+	int i, rc, have = 0, block_depth = 0, allow_depth = 0;
+	struct fb_entry e, block, allow;
+	memset(v, 0, sizeof(*v));
+	for(i = 0; i < q->nprefix; i++) {
+		size_t plen = q->ends[i];
+		int self = (i == q->nprefix - 1 && q->full);
+		/* k is the first key >= the previous prefix; while it is also
+		 * >= this one it is the first key >= this one: no seek */
+		if(!have || keycmp(&k, q->key, plen) < 0) {
+			k.mv_data = (void *)q->key;
+			k.mv_size = plen;
+			rc = mdb_cursor_get(r->cur, &k, &d, MDB_SET_RANGE);
+			if(rc == MDB_NOTFOUND)
+				break;
+			if(rc)
+				return rc;
+			have = 1;
+		}
+		/* nothing stored at or below this prefix: nor deeper */
+		if(k.mv_size < plen || memcmp(k.mv_data, q->key, plen) != 0)
+			break;
+		if(k.mv_size != plen)
+			continue;
+		/* records of the name at this prefix, in source order; the
+		 * cursor sits on the first since the seek found this key */
+		do {
+			if(d.mv_size != FB_ENTRY_SIZE)
+				return MDB_CORRUPTED;
+			fb_entry_decode(d.mv_data, &e);
+			if(!(e.scope & (self ? FB_SCOPE_SELF : FB_SCOPE_BELOW)))
+				continue;
+			if(cb)
+				cb(arg, q, i + 1, &e);
+			if(e.action == FB_ACTION_ALLOW) {
+				if(!allow_depth) {
+					allow = e;
+					allow_depth = i + 1;
+				}
+				if(!cb)
+					goto decide;
+			} else if(i + 1 > block_depth) {
+				block = e;
+				block_depth = i + 1;
+			}
+		} while((rc = mdb_cursor_get(r->cur, &k, &d,
+			MDB_NEXT_DUP)) == 0);
+		if(rc != MDB_NOTFOUND)
+			return rc;
+		/* MDB_NEXT_DUP leaves k alone at the end of the duplicates;
+		 * it still names this prefix, so the next one seeks */
+	}
+decide:
+	if(allow_depth) {
+		v->kind = FB_ALLOW;
+		v->entry = allow;
+		v->depth = allow_depth;
+	} else if(block_depth) {
+		v->kind = FB_BLOCK;
+		v->entry = block;
+		v->depth = block_depth;
+	}
+	return 0;
+}
+
+int fb_reader_generation(struct fb_reader *r, uint64_t *gen)
+{
+	return fb_meta_generation(r->st, r->txn, gen) == 0;
+}
+
+int fb_reader_source(struct fb_reader *r, uint16_t id,
+	struct fb_source_info *info)
+{
+	return fb_source_get(r->st, r->txn, id, info) == 0;
+}
+
+int fb_reader_sources(struct fb_reader *r,
+	void (*cb)(void *arg, const struct fb_source_info *info), void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, d;
+	struct fb_source_info info;
+	int rc = mdb_cursor_open(r->txn, r->st->sources, &c);
+	if(rc)
+		return 0;
+	while((rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) == 0) {
+		if(k.mv_size != 2 ||
+		   fb_source_get(r->st, r->txn, fb_get_be16(k.mv_data),
+		   &info) != 0)
+			continue;
+		cb(arg, &info);
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND;
+}
+
+int fb_reader_stats(struct fb_reader *r, struct fb_store_stats *s)
+{
+	MDB_stat ms;
+	MDB_envinfo ei;
+	MDB_cursor *c;
+	MDB_val k, d;
+	int rc;
+	memset(s, 0, sizeof(*s));
+	if(mdb_stat(r->txn, r->st->names, &ms) != 0 ||
+	   mdb_env_info(r->st->env, &ei) != 0 ||
+	   !fb_reader_generation(r, &s->generation))
+		return 0;
+	s->records = ms.ms_entries;
+	s->schema = r->st->schema;
+	s->map_size = ei.me_mapsize;
+	if(mdb_env_stat(r->st->env, &ms) != 0)
+		return 0;
+	s->file_bytes = (uint64_t)(ei.me_last_pgno + 1) * ms.ms_psize;
+	if(mdb_cursor_open(r->txn, r->st->names, &c) != 0)
+		return 0;
+	while((rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) == 0)
+		s->names++;
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND;
+}

@@ -1,0 +1,110 @@
+/**
+ * \file
+ * Read snapshots of the store and matching: everything the Unbound module
+ * needs from the store, and what the tools use to look.
+ *
+ * Matching (fb_match): the query name and each parent are looked up top
+ * down.  An entry applies when it is at the query name with FB_SCOPE_SELF,
+ * or at a parent with FB_SCOPE_BELOW.  Any applicable allow entry wins over
+ * every block entry; otherwise the deepest block entry decides, the lowest
+ * source id first at equal depth.  The walk stops as soon as no stored key
+ * lies at or below the current prefix, so a miss costs one or two B-tree
+ * seeks whatever the list size.
+ *
+ * An fb_reader is for one thread at a time; the module keeps one per
+ * worker thread and renews it around each lookup, so no old snapshot is
+ * pinned between queries.
+ */
+#ifndef FB_READER_H
+#define FB_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fb_store.h"
+
+struct fb_reader;
+
+/**
+ * A reusable read transaction.
+ * @return 1 on success, 0 on error (err says why).
+ */
+int fb_reader_new(struct fb_store *st, struct fb_reader **r, char *err,
+	size_t errlen);
+void fb_reader_free(struct fb_reader *r);
+
+/** fb_reader_begin() results besides 0 (success). */
+#define FB_READ_RESIZED 1	/**< a writer grew the map: adopt it first */
+#define FB_READ_ERROR 2		/**< another LMDB error */
+
+/**
+ * Take a fresh snapshot.
+ * @param rc: out, NULL or: the LMDB code of a failure.
+ * @return 0 on success, FB_READ_RESIZED or FB_READ_ERROR.
+ */
+int fb_reader_begin(struct fb_reader *r, int *rc);
+/** Release the snapshot. */
+void fb_reader_end(struct fb_reader *r);
+
+/** The outcome of fb_match(). */
+enum fb_verdict_kind {
+	FB_PASS = 0,	/**< not listed */
+	FB_BLOCK,	/**< blocked by verdict.entry */
+	FB_ALLOW	/**< listed, but an allow entry wins */
+};
+
+struct fb_verdict {
+	enum fb_verdict_kind kind;
+	struct fb_entry entry;	/**< the deciding entry (BLOCK, ALLOW) */
+	int depth;		/**< labels of the name that entry is at */
+};
+
+/**
+ * Called by fb_match() for every applicable entry, for "why" output.
+ * @param q: the name being matched; the entry's name is the key prefix
+ *	q->key[0 .. q->ends[depth-1]).
+ */
+typedef void fb_match_cb(void *arg, const struct fb_qname *q, int depth,
+	const struct fb_entry *e);
+
+/**
+ * Decide a name.  Between fb_reader_begin() and fb_reader_end().
+ * No allocation, lock or system call.
+ * @param r: reader with an open snapshot.
+ * @param q: the name (fb_qname_from_wire / fb_qname_from_key).
+ * @param v: out: the verdict; FB_PASS on error too.
+ * @param cb: NULL, or called for each applicable entry.
+ * @param arg: for cb.
+ * @return 0 on success, else the LMDB error code.
+ */
+int fb_match(struct fb_reader *r, const struct fb_qname *q,
+	struct fb_verdict *v, fb_match_cb *cb, void *arg);
+
+/** Read the generation in the reader's snapshot. @return 1 ok, 0 error. */
+int fb_reader_generation(struct fb_reader *r, uint64_t *gen);
+
+/**
+ * Read a source's bookkeeping in the reader's snapshot.
+ * @return 1 if found, 0 if not (info zeroed, name set to "source-<id>").
+ */
+int fb_reader_source(struct fb_reader *r, uint16_t id,
+	struct fb_source_info *info);
+
+/**
+ * Call cb for every source in id order, in the reader's snapshot.
+ * @return 1 on success, 0 on error.
+ */
+int fb_reader_sources(struct fb_reader *r,
+	void (*cb)(void *arg, const struct fb_source_info *info), void *arg);
+
+/** Environment statistics for `fraudblock-ctl status`. */
+struct fb_store_stats {
+	uint64_t names;		/**< distinct keys in "names" */
+	uint64_t records;	/**< entry records in "names" */
+	uint64_t file_bytes;	/**< pages in use times page size */
+	uint64_t map_size;	/**< configured map size */
+	uint32_t schema;
+	uint64_t generation;
+};
+int fb_reader_stats(struct fb_reader *r, struct fb_store_stats *s);
+
+#endif /* FB_READER_H */

@@ -1,0 +1,76 @@
+/**
+ * \file
+ * Internals of the store shared by its parts (fb_store, fb_reader,
+ * fb_update, fb_manual, fb_admin).  Not for use outside lib/.
+ */
+#ifndef FB_STORE_INT_H
+#define FB_STORE_INT_H
+
+#include <sys/types.h>
+#include <lmdb.h>
+#include "fb_store.h"
+
+struct fb_store {
+	MDB_env *env;
+	MDB_dbi meta, names, bysource, sources;
+	int mode;
+	/** schema of the store as opened (1 is read, never written) */
+	uint32_t schema;
+	/** identity of data.mdb and lock.mdb when opened */
+	dev_t data_dev, lock_dev;
+	ino_t data_ino, lock_ino;
+	/** size of lock.mdb when opened: it never shrinks while in use */
+	off_t lock_size;
+	char dir[512];
+};
+
+struct fb_reader {
+	struct fb_store *st;
+	MDB_txn *txn;
+	MDB_cursor *cur;
+};
+
+/** The one place LMDB codes become words an operator can act on. */
+void fb_lmdb_error(char *err, size_t errlen, const char *what,
+	const char *dir, int rc);
+
+/** meta table: read and write the generation (8 bytes big-endian in
+ * schema 2, native order in schema 1). */
+int fb_meta_generation(const struct fb_store *st, MDB_txn *txn,
+	uint64_t *gen);
+int fb_meta_bump_generation(struct fb_store *st, MDB_txn *txn,
+	uint64_t *gen);
+
+/** sources table: read one (0 found, MDB_NOTFOUND, or an LMDB error;
+ * info is always filled, "source-<id>" when not found), write one. */
+int fb_source_get(const struct fb_store *st, MDB_txn *txn, uint16_t id,
+	struct fb_source_info *info);
+int fb_source_put(struct fb_store *st, MDB_txn *txn,
+	const struct fb_source_info *info);
+/** Find a source by name; with create, give a new feed the next id.
+ * @return 0, MDB_NOTFOUND, or an LMDB error. */
+int fb_source_find(struct fb_store *st, MDB_txn *txn, const char *name,
+	int create, struct fb_source_info *info);
+
+/** Begin a write transaction on a store that is still the one in its
+ * directory (a restore or compact may have swapped it while this process
+ * waited for the writer lock).  @return 0 or an LMDB/errno code;
+ * FB_ESTALE when the store was swapped. */
+#define FB_ESTALE (-40000)
+int fb_write_begin(struct fb_store *st, MDB_txn **txn);
+
+/** bysource key: source id (2 bytes big-endian) then the name key. */
+size_t fb_bysource_key(uint16_t src, const uint8_t *key, size_t len,
+	uint8_t *out);
+/** Add one record to names and bysource. */
+int fb_entry_put(struct fb_store *st, MDB_txn *txn, const uint8_t *key,
+	size_t len, const struct fb_entry *e);
+/** Remove one record (as stored: rec) from names and bysource. */
+int fb_entry_del(struct fb_store *st, MDB_txn *txn, const uint8_t *key,
+	size_t len, const uint8_t rec[FB_ENTRY_SIZE]);
+/** Read the record source src has for key. @return 0, MDB_NOTFOUND, or
+ * an error. */
+int fb_entry_get(struct fb_store *st, MDB_txn *txn, uint16_t src,
+	const uint8_t *key, size_t len, uint8_t rec[FB_ENTRY_SIZE]);
+
+#endif /* FB_STORE_INT_H */

@@ -1,0 +1,52 @@
+/**
+ * \file
+ * Keeping Unbound's message cache free of listed names.  Cache hits never
+ * reach a module, so a listed name's answer must not be in the cache:
+ * - fb_cache_evict() removes the entries of one name, for the names an
+ *   answer coming back through the module shows were resolved on the way
+ *   (a CNAME chain, a sub-query) although they are listed.
+ * - fb_cache_sweep() removes every entry whose query name the list blocks,
+ *   after the list changed.  It never holds a lock of the cache while it
+ *   matches: it copies the names of one hash bin at a time under that
+ *   bin's lock (as a lookup holds it), matches the copies with no lock
+ *   held, and then removes the blocked ones one by one.  A cache hit waits
+ *   at most for the copying of one bin.
+ */
+#ifndef FB_CACHE_H
+#define FB_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct slabhash;
+
+/**
+ * Remove the cached answers to (name, type, class), with and without the
+ * CD bit.
+ * @param cache: Unbound's message cache (env->msg_cache).
+ * @return how many entries were there.
+ */
+int fb_cache_evict(struct slabhash *cache, const uint8_t *qname,
+	size_t qname_len, uint16_t qtype, uint16_t qclass);
+
+/** Decides a cached query name: 1 if it must go. */
+typedef int fb_cache_blocked_fn(void *arg, const uint8_t *qname,
+	size_t qname_len);
+
+/** What a sweep did. */
+struct fb_sweep_result {
+	size_t seen;		/**< entries looked at */
+	size_t removed;
+	int nomem;		/**< some names could not be copied */
+};
+
+/**
+ * Remove every cached answer whose query name blocked() says must go.
+ * @param cache: the message cache.
+ * @param blocked: called with no cache lock held.
+ * @param res: out.
+ */
+void fb_cache_sweep(struct slabhash *cache, fb_cache_blocked_fn *blocked,
+	void *arg, struct fb_sweep_result *res);
+
+#endif /* FB_CACHE_H */

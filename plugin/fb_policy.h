@@ -1,0 +1,40 @@
+/**
+ * \file
+ * The module's decisions, one function per phase of a query:
+ *
+ * - fb_policy_query(): a new query reaches the module (a cache miss).  A
+ *   listed name asked by a client gets the block answer (fb_answer.c).  A
+ *   listed name Unbound asks on its own (NS address lookups, priming,
+ *   DNSSEC, prefetch) is not answered — the resolver needs those — but
+ *   is kept out of the message cache.  Classes other than IN pass: the
+ *   lists name Internet hosts, and a sinkhole A record in class CH would
+ *   be nonsense.
+ * - fb_policy_answer(): the answer comes back from the iterator.  Every
+ *   name the iterator resolved on the way (the owners of the answer
+ *   section: a CNAME or DNAME chain) may have been cached under its own
+ *   name; the cached answers of those that are listed are removed, so a
+ *   client asking for a listed name directly never gets the real answer
+ *   from the cache.  The query name is checked again too: it may have
+ *   been listed while it was being resolved (the sweep after that commit
+ *   may have run before this answer was cached).
+ *
+ * Both fail open: no store, a damaged one or a read error let the query
+ * pass (logged once).  The cache sweep after a list change is the third
+ * phase (fb_watch.c).
+ */
+#ifndef FB_POLICY_H
+#define FB_POLICY_H
+
+struct module_qstate;
+struct fb_module;
+
+/** @return 1 if the query was answered (module finished), 0 to pass. */
+int fb_policy_query(struct fb_module *m, struct module_qstate *qstate,
+	int id);
+
+/** @return 1 if the answer was replaced by a block answer, 0 if it goes
+ * out as the iterator made it. */
+int fb_policy_answer(struct fb_module *m, struct module_qstate *qstate,
+	int id);
+
+#endif /* FB_POLICY_H */

@@ -1,0 +1,235 @@
+/**
+ * \file
+ * Per-thread context and the guarded lookup (see fb_thread.h).
+ */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <lmdb.h>
+#include "util/log.h"
+#include "fb_module.h"
+#include "fb_thread.h"
+#include "fb_watch.h"
+
+/** How long a worker waits for a paused gate, in 100 us steps (200 ms):
+ * a reopen or resize takes far less; past that the query passes. */
+#define FB_GATE_WAIT_STEPS 2000
+/** How long the watch thread waits for workers to leave, in 50 us steps
+ * (5 s): a lookup takes microseconds. */
+#define FB_QUIESCE_STEPS 100000
+
+/** This thread's context and the module instance it belongs to. */
+static __thread struct fb_thread *self;
+static __thread unsigned self_epoch;
+
+static void pause_us(long us)
+{
+	struct timespec ts = { 0, us * 1000L };
+	nanosleep(&ts, NULL);
+}
+
+struct fb_thread *fb_thread_get(struct fb_module *m)
+{
+	struct fb_thread *t;
+	if(self && self_epoch == m->epoch)
+		return self;
+	if(!(t = calloc(1, sizeof(*t))))
+		return NULL;
+	t->m = m;
+	pthread_mutex_lock(&m->lock);
+	t->next = m->threads;
+	m->threads = t;
+	pthread_mutex_unlock(&m->lock);
+	self = t;
+	self_epoch = m->epoch;
+	return t;
+}
+
+/** Mark this thread inside a lookup if the gate lets it; wait while the
+ * gate is paused.  @return 1 inside, 0 to pass the query unchecked. */
+static int enter(struct fb_thread *t)
+{
+	int i, gate;
+	for(i = 0; i < FB_GATE_WAIT_STEPS; i++) {
+		/* store then load, both sequentially consistent: see the
+		 * quiescence note in fb_thread.h */
+		__atomic_store_n(&t->in_lookup, 1, __ATOMIC_SEQ_CST);
+		gate = __atomic_load_n(&t->m->gate, __ATOMIC_SEQ_CST);
+		if(gate == FB_GATE_OPEN)
+			return 1;
+		__atomic_store_n(&t->in_lookup, 0, __ATOMIC_RELEASE);
+		if(gate == FB_GATE_CLOSED)
+			return 0;
+		pause_us(100);
+	}
+	return 0;
+}
+
+static void leave(struct fb_thread *t)
+{
+	__atomic_store_n(&t->in_lookup, 0, __ATOMIC_RELEASE);
+}
+
+/** The EDE text for a blocking entry; the reader has a snapshot.  A
+ * source's id names the same source for the life of its store, so the
+ * text of (store, id, category) is made once per thread. */
+static const char *ede_text(struct fb_thread *t, const struct fb_entry *e)
+{
+	struct fb_source_info src;
+	struct fb_text_slot *s = &t->texts[e->source % FB_TEXT_SLOTS];
+	unsigned epoch = t->m->store_epoch;
+	if(s->store_epoch != epoch || s->source != e->source ||
+	   s->category != e->category) {
+		fb_reader_source(t->reader, e->source, &src);
+		snprintf(s->text, sizeof(s->text),
+			"blocked by fraudblock: %s (%s)", src.name,
+			fb_category_name((enum fb_category)e->category));
+		s->store_epoch = epoch;
+		s->source = e->source;
+		s->category = e->category;
+	}
+	return s->text;
+}
+
+/** What one guarded attempt ended in. */
+enum attempt {
+	ATTEMPT_DONE, ATTEMPT_FAILED, ATTEMPT_RESIZED
+};
+
+/** One lookup inside the gate, guarded against faults. */
+static enum attempt attempt(struct fb_thread *t, const struct fb_qname *q,
+	struct fb_lookup *out)
+{
+	struct fb_module *m = t->m;
+	char err[256];
+	int rc, lrc = 0;
+	fb_guard_arm(&t->guard);
+	if(sigsetjmp(t->guard.jb, 0) != 0) {
+		fb_guard_disarm(&t->guard);
+		/* the reader's transaction was cut off mid-read: it is
+		 * abandoned (closing the store releases its slot) */
+		t->reader = NULL;
+		memset(&out->v, 0, sizeof(out->v));
+		__atomic_store_n(&m->fault_seen, 1, __ATOMIC_SEQ_CST);
+		fb_watch_wake(m->watch);
+		fb_log_once(m, FB_LOGGED_FAULT, "fraudblock: reading the "
+			"blocklist database %s faulted (%s): it was truncated "
+			"or damaged while in use; passing queries unchecked "
+			"until it is whole and opened anew.  Never copy over "
+			"or edit the live files: use fraudblock-ctl restore",
+			m->cfg->database, t->guard.fault == FB_GUARD_ASSERT ?
+			"LMDB assertion" : "SIGBUS");
+		return ATTEMPT_FAILED;
+	}
+	if(!t->reader || t->reader_epoch != m->store_epoch) {
+		t->reader = NULL;	/* freed by fb_threads_drop_readers */
+		if(!fb_reader_new(m->store, &t->reader, err, sizeof(err))) {
+			fb_guard_leave(&t->guard);
+			fb_log_once(m, FB_LOGGED_READER, "fraudblock: %s; "
+				"passing queries unchecked", err);
+			return ATTEMPT_FAILED;
+		}
+		t->reader_epoch = m->store_epoch;
+	}
+	rc = fb_reader_begin(t->reader, &lrc);
+	if(rc == FB_READ_RESIZED) {
+		fb_guard_leave(&t->guard);
+		return ATTEMPT_RESIZED;
+	}
+	if(rc == 0 && (lrc = fb_match(t->reader, q, &out->v, NULL,
+	    NULL)) == 0 && out->v.kind == FB_BLOCK)
+		out->text = ede_text(t, &out->v.entry);
+	if(rc == 0)
+		fb_reader_end(t->reader);
+	fb_guard_leave(&t->guard);
+	if(lrc) {
+		memset(&out->v, 0, sizeof(out->v));
+		fb_log_once(m, FB_LOGGED_READ, "fraudblock: cannot read the "
+			"blocklist database %s: %s (%d); passing queries "
+			"unchecked while it fails", m->cfg->database,
+			mdb_strerror(lrc), lrc);
+		return ATTEMPT_FAILED;
+	}
+	return ATTEMPT_DONE;
+}
+
+int fb_thread_lookup(struct fb_thread *t, const uint8_t *wire, size_t wlen,
+	struct fb_lookup *out)
+{
+	struct fb_module *m = t->m;
+	struct fb_qname q;
+	enum attempt a = ATTEMPT_FAILED;
+	int i, w;
+	memset(out, 0, sizeof(*out));
+	fb_qname_from_wire(wire, wlen, &q);
+	if(q.nprefix == 0)
+		return 1;
+	t->count.checked++;
+	for(i = 0; i < 2; i++) {
+		unsigned epoch;
+		if(!enter(t))
+			break;
+		epoch = m->store_epoch;
+		a = attempt(t, &q, out);
+		leave(t);
+		if(a != ATTEMPT_RESIZED)
+			break;
+		/* a writer grew the map: the watch thread adopts the new
+		 * size (no reader may be active then); wait for it, bounded,
+		 * and try once more */
+		__atomic_store_n(&m->resize_needed, 1, __ATOMIC_SEQ_CST);
+		fb_watch_wake(m->watch);
+		for(w = 0; w < FB_GATE_WAIT_STEPS &&
+		    __atomic_load_n(&m->store_epoch, __ATOMIC_ACQUIRE) ==
+		    epoch; w++)
+			pause_us(100);
+		if(__atomic_load_n(&m->store_epoch, __ATOMIC_ACQUIRE) == epoch)
+			break;
+	}
+	if(a == ATTEMPT_DONE) {
+		fb_log_clear(m, FB_LOGGED_READ);
+		return 1;
+	}
+	t->count.failed_open++;
+	return 0;
+}
+
+void fb_threads_quiesce(struct fb_module *m)
+{
+	struct fb_thread *t;
+	long steps = 0;
+	__atomic_store_n(&m->gate, FB_GATE_PAUSED, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&m->lock);
+	for(t = m->threads; t; t = t->next)
+		while(__atomic_load_n(&t->in_lookup, __ATOMIC_SEQ_CST) &&
+		    steps++ < FB_QUIESCE_STEPS)
+			pause_us(50);
+	pthread_mutex_unlock(&m->lock);
+	if(steps >= FB_QUIESCE_STEPS)
+		log_err("fraudblock: a worker stayed inside a lookup for 5 s; "
+			"going on");
+}
+
+void fb_threads_drop_readers(struct fb_module *m)
+{
+	struct fb_thread *t;
+	pthread_mutex_lock(&m->lock);
+	for(t = m->threads; t; t = t->next) {
+		fb_reader_free(t->reader);
+		t->reader = NULL;
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+void fb_threads_free(struct fb_module *m)
+{
+	struct fb_thread *t, *next;
+	fb_threads_drop_readers(m);
+	for(t = m->threads; t; t = next) {
+		next = t->next;
+		free(t);
+	}
+	m->threads = NULL;
+}

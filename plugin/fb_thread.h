@@ -1,0 +1,97 @@
+/**
+ * \file
+ * The per-thread context of the module: everything a worker thread keeps
+ * between queries (its store reader, its fault guard, the EDE texts it has
+ * made, its counters), so that nothing on the query path takes a lock or
+ * touches memory another thread writes.
+ *
+ * Quiescence: a thread marks itself "in a lookup" (one atomic store of its
+ * own flag) and then reads the module's gate; the watch thread closes the
+ * gate and then waits until no thread is in a lookup.  Either the thread
+ * sees the gate closed, or the watch thread sees the thread inside and
+ * waits: the store can be reopened or resized with no reader in flight
+ * and no lock on the query path.
+ */
+#ifndef FB_THREAD_H
+#define FB_THREAD_H
+
+#include <stdint.h>
+#include "fb_guard.h"
+#include "fb_reader.h"
+#include "fb_name.h"
+
+struct fb_module;
+
+/** EDE texts one thread has made, by (store, source, category). */
+#define FB_TEXT_SLOTS 16
+struct fb_text_slot {
+	unsigned store_epoch;	/**< 0: empty */
+	uint16_t source;
+	uint8_t category;
+	char text[FB_SOURCE_NAME_MAX + 48];
+};
+
+/** Counters of one thread: written by it alone, read by whoever sums
+ * them (the metrics of a later change). */
+struct fb_counters {
+	uint64_t checked;	/**< names looked up */
+	uint64_t blocked;	/**< client queries answered with a block */
+	uint64_t failed_open;	/**< lookups skipped or failed: passed */
+	uint64_t evicted;	/**< cache entries removed after the iterator */
+};
+
+struct fb_thread {
+	struct fb_module *m;
+	/** 1 while between fb_thread_begin() and fb_thread_end(); atomic */
+	int in_lookup;
+	/** the reader of m->store and the store_epoch it belongs to */
+	struct fb_reader *reader;
+	unsigned reader_epoch;
+	struct fb_guard guard;
+	struct fb_text_slot texts[FB_TEXT_SLOTS];
+	struct fb_counters count;
+	/** on m->threads */
+	struct fb_thread *next;
+};
+
+/** What fb_thread_lookup() found. */
+struct fb_lookup {
+	struct fb_verdict v;
+	/** the EDE text for a BLOCK verdict */
+	const char *text;
+};
+
+/**
+ * This thread's context in module m; made (and put on m->threads) the
+ * first time.  @return NULL when out of memory.
+ */
+struct fb_thread *fb_thread_get(struct fb_module *m);
+
+/**
+ * Decide a name on this thread: enter (honouring the gate), take a
+ * snapshot, match, make the EDE text of a block, release; guarded against
+ * faults.  No allocation, lock or system call unless the gate is paused
+ * or the thread needs a new reader.
+ * @param wire, wlen: the name in wire format.
+ * @param out: out: verdict (FB_PASS when the lookup could not be done).
+ * @return 1 if the lookup was done, 0 if the query passes unchecked
+ *	(no store, damaged store, a fault, a read error: all logged once).
+ */
+int fb_thread_lookup(struct fb_thread *t, const uint8_t *wire, size_t wlen,
+	struct fb_lookup *out);
+
+/**
+ * Keep every worker out of the store: close the gate (FB_GATE_PAUSED) and
+ * wait until no thread is inside a lookup.  Watch thread only.
+ */
+void fb_threads_quiesce(struct fb_module *m);
+
+/**
+ * Free every thread's reader (while quiesced, before the store closes).
+ */
+void fb_threads_drop_readers(struct fb_module *m);
+
+/** Free all contexts of m (deinit: workers are stopped). */
+void fb_threads_free(struct fb_module *m);
+
+#endif /* FB_THREAD_H */
