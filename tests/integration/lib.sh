@@ -365,27 +365,37 @@ rr() {
 	printf "local-data: '%s'\n" "$1" >> "$T/zones.conf"
 }
 
-fb_upstream_conf() {
-	cat > "$T/upstream.conf" <<EOF
+# fb_server_conf ROLE PORT THREADS: the server: lines the upstream and
+# the resolver share: loopback only, in the foreground, files in $T.
+fb_server_conf() {
+	cat <<EOF
 server:
 	interface: 127.0.0.1
-	port: $1
+	port: $2
 	interface-automatic: no
 	username: ""
 	chroot: ""
 	directory: "$T"
-	pidfile: "$T/upstream.pid"
-	logfile: "$T/upstream.log"
+	pidfile: "$T/$1.pid"
+	logfile: "$T/$1.log"
 	use-syslog: no
 	verbosity: 1
-	log-queries: yes
-	num-threads: 1
+	num-threads: $3
 	do-daemonize: no
 	do-ip6: no
-	module-config: "iterator"
 	access-control: 127.0.0.0/8 allow
+EOF
+}
+
+fb_upstream_conf() {
+	{
+		fb_server_conf upstream "$1" 1
+		cat <<EOF
+	log-queries: yes
+	module-config: "iterator"
 	include: "$T/zones.conf"
 EOF
+	} > "$T/upstream.conf"
 }
 
 # fb_start_unbound ROLE CONFFN READY-NAME [ENV...]: start unbound with the
@@ -467,32 +477,22 @@ resolver_stubs() {
 	done < "$T/zones.list"
 }
 
+# RES_EXTRA comes after the shared lines, so it may override them
+# (t08 sets username:).
 fb_resolver_conf() {
-	cat > "$T/resolver.conf" <<EOF
-server:
-	interface: 127.0.0.1
-	port: $1
-	interface-automatic: no
-	username: ""
-	chroot: ""
-	directory: "$T"
-	pidfile: "$T/resolver.pid"
-	logfile: "$T/resolver.log"
-	use-syslog: no
-	verbosity: 1
-	num-threads: $RES_THREADS
-	do-daemonize: no
-	do-ip6: no
+	{
+		fb_server_conf resolver "$1" "$RES_THREADS"
+		cat <<EOF
 	do-not-query-localhost: no
 	module-config: "dynlib validator iterator"
 	ede: yes
 	prefetch: no
-	access-control: 127.0.0.0/8 allow
 ${RES_EXTRA:-}
 dynlib:
 	dynlib-file: "$FB_MODULE"
 $(resolver_stubs)
 EOF
+	} > "$T/resolver.conf"
 }
 
 # start_resolver [THREADS [READY-NAME]]: the resolver with the module,
