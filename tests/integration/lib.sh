@@ -48,6 +48,10 @@
 #				local-data RR (also the resolver's stubs)
 #   start_upstream		sets UP_PORT, UP_PID (retries on collision)
 #   fbconf_globals		prints the global part of a fraudblock.conf
+#   feed_clause NAME SOURCE [KEY VALUE]...	prints a feed: clause
+#   fbconf_main [KEY VALUE]...	prints fbconf_globals and the feed
+#				clause of fb-main, source $T/main.txt
+#   with_conf CONF CMD...	runs CMD with FBCONF=CONF, then restores it
 #   start_resolver [THREADS [READY-NAME]]	sets RES_PORT, RES_PID;
 #				the resolver stubs every zone to the
 #				upstream unless the test redefines
@@ -465,6 +469,42 @@ sinkhole-ipv6: $SINK6
 sinkhole-ttl: $SINK_TTL
 poll-interval: 100
 EOF
+}
+
+# feed_clause NAME SOURCE [KEY VALUE]...: a feed: clause of
+# fraudblock.conf, SOURCE quoted, each KEY: VALUE as given.
+feed_clause() {
+	printf 'feed:\n\tname: %s\n\tsource: "%s"\n' "$1" "$2"
+	shift 2
+	while [ $# -ge 2 ]; do
+		printf '\t%s: %s\n' "$1" "$2"
+		shift 2
+	done
+	if [ $# -ne 0 ]; then
+		echo "feed_clause: key '$1' without a value" >&2
+		return 1
+	fi
+}
+
+# fbconf_main [KEY VALUE]...: the fraudblock.conf most tests use: the
+# globals and feed fb-main, read from $T/main.txt, with the keys given.
+# A test adds its other feeds after it.
+fbconf_main() {
+	fbconf_globals
+	feed_clause fb-main "$T/main.txt" "$@"
+}
+
+# with_conf CONF CMD...: CMD (fb_sync, start_resolver, ...) with
+# FBCONF=CONF; FBCONF is what it was afterwards.  @return CMD's status.
+with_conf() {
+	local _saved _st
+	_saved=$FBCONF
+	FBCONF=$1
+	shift
+	"$@"
+	_st=$?
+	FBCONF=$_saved
+	return $_st
 }
 
 # resolver_stubs: the stub-zone clauses of the resolver; a test may

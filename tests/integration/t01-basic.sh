@@ -27,26 +27,10 @@ EOF
 echo "nx.example-test" > "$T/nx.txt"
 echo "nodata.example-test" > "$T/nodata.txt"
 {
-	fbconf_globals
-	cat <<EOF
-feed:
-	name: fb-main
-	source: "$T/main.txt"
-feed:
-	name: fb-nx
-	source: "file://$T/nx.txt"
-	action: nxdomain
-feed:
-	name: fb-nodata
-	source: "$T/nodata.txt"
-	action: nodata
-	category: phishing
-feed:
-	name: hostsvn
-	source: "$REAL_HOSTS"
-	format: hosts
-	category: scam
-EOF
+	fbconf_main
+	feed_clause fb-nx "file://$T/nx.txt" action nxdomain
+	feed_clause fb-nodata "$T/nodata.txt" action nodata category phishing
+	feed_clause hostsvn "$REAL_HOSTS" format hosts category scam
 } > "$FBCONF"
 
 fb_sync

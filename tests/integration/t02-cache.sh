@@ -13,16 +13,8 @@ fb_init cache
 echo "seed.example-test" > "$T/main.txt"
 echo "other.example-test" > "$T/sync.txt"
 {
-	fbconf_globals
-	cat <<EOF
-feed:
-	name: fb-main
-	source: "$T/main.txt"
-feed:
-	name: fb-sync
-	source: "$T/sync.txt"
-	max-shrink: 100
-EOF
+	fbconf_main
+	feed_clause fb-sync "$T/sync.txt" max-shrink 100
 } > "$FBCONF"
 fb_sync
 is "$?" 0 "fraudblock-sync creates the list (exit 0)"

@@ -17,16 +17,8 @@ both.example-test
 EOF
 echo "a.deep.example-test" > "$T/nx.txt"
 {
-	fbconf_globals
-	cat <<EOF
-feed:
-	name: fb-main
-	source: "$T/main.txt"
-feed:
-	name: fb-nx
-	source: "$T/nx.txt"
-	action: nxdomain
-EOF
+	fbconf_main
+	feed_clause fb-nx "$T/nx.txt" action nxdomain
 } > "$FBCONF"
 fb_sync
 is "$?" 0 "fraudblock-sync loads the feeds (exit 0)"

@@ -9,14 +9,7 @@
 fb_init failopen
 
 echo "late.example-test" > "$T/main.txt"
-{
-	fbconf_globals
-	cat <<EOF
-feed:
-	name: fb-main
-	source: "$T/main.txt"
-EOF
-} > "$FBCONF"
+fbconf_main > "$FBCONF"
 
 zone example-test.
 rr "example-test. 300 IN A 192.0.2.1"

@@ -11,14 +11,7 @@
 fb_init subquery
 
 printf 'ns.infra-test\n' > "$T/main.txt"
-{
-	fbconf_globals
-	cat <<EOF
-feed:
-	name: fb-main
-	source: "$T/main.txt"
-EOF
-} > "$FBCONF"
+fbconf_main > "$FBCONF"
 fb_sync
 is "$?" 0 "fraudblock-sync lists ns.infra-test (exit 0)"
 

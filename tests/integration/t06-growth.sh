@@ -9,15 +9,7 @@
 fb_init growth
 
 echo "small.example-test" > "$T/main.txt"
-{
-	fbconf_globals
-	cat <<EOF
-feed:
-	name: fb-main
-	source: "$T/main.txt"
-	max-shrink: 100
-EOF
-} > "$FBCONF"
+fbconf_main max-shrink 100 > "$FBCONF"
 fb_sync
 is "$?" 0 "fraudblock-sync makes a small list (exit 0)"
 # the module's view: same database and feeds, a 1 MB map

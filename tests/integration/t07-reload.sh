@@ -9,14 +9,7 @@
 fb_init reload
 
 echo "bad.example-test" > "$T/main.txt"
-{
-	fbconf_globals
-	cat <<EOF
-feed:
-	name: fb-main
-	source: "$T/main.txt"
-EOF
-} > "$FBCONF"
+fbconf_main > "$FBCONF"
 fb_sync
 is "$?" 0 "fraudblock-sync loads the feed (exit 0)"
 

@@ -13,14 +13,7 @@ id nobody >/dev/null 2>&1 || skip_all "no user nobody"
 ugroup=$(id -gn nobody)
 
 echo "bad.example-test" > "$T/main.txt"
-{
-	fbconf_globals
-	cat <<EOF
-feed:
-	name: fb-main
-	source: "$T/main.txt"
-EOF
-} > "$FBCONF"
+fbconf_main > "$FBCONF"
 (umask 022 && fb_sync)
 is "$?" 0 "root's fraudblock-sync makes the list (exit 0)"
 ok "lock.mdb is not writable by its group or others (umask 022)" \
