@@ -10,10 +10,12 @@
 #	fb_init basic			# skips unless everything is there
 #	zone example-test.		# upstream: local-zone static
 #	rr "www.example-test. 300 IN A 192.0.2.2"
-#	start_upstream || bail "upstream did not start"
-#	fbconf_globals > "$FBCONF"; ...feed clauses...; fb_sync
-#	start_resolver 2 || bail "resolver did not start"
-#	is "$(dig_short "$RES_PORT" www.example-test)" 192.0.2.2 "benign A"
+#	echo bad.example-test > "$T/main.txt"
+#	fbconf_main > "$FBCONF"		# globals and feed fb-main
+#	fb_sync
+#	start_servers 2 example-test.	# upstream, resolver, P=its port
+#	is "$(dig_short $P www.example-test)" 192.0.2.2 "benign A"
+#	finish_resolver
 #	done_testing
 #
 # Environment (set by Makefile.am; all programs as absolute paths):
@@ -56,6 +58,9 @@
 #				the resolver stubs every zone to the
 #				upstream unless the test redefines
 #				resolver_stubs; RES_EXTRA adds server: lines
+#   start_servers [THREADS [READY-NAME [NOTE]]]	start_upstream and
+#				start_resolver, bailing out if either fails;
+#				sets P=$RES_PORT, prints the ports (diag)
 #   spawn NAME CMD...		background process, logs $T/NAME.{out,err}
 #   wait_ready PORT NAME PID	query until an answer (50 x 100 ms)
 #   stop_resolver		SIGTERM, wait, return its exit status
@@ -555,6 +560,23 @@ start_resolver() {
 			diag "resolver does NOT map $FB_PRELOAD"
 		fi
 	fi
+}
+
+# start_servers [THREADS [READY-NAME [NOTE]]]: the upstream, then the
+# resolver with THREADS (2) threads, both waited for with READY-NAME
+# (default: the first zone); bails out if either does not start.  Sets
+# P to the resolver's port and says both ports, with NOTE, in a diag.
+start_servers() {
+	local _th _s
+	_th=${1:-2}
+	start_upstream ${2:+"$2"} || bail "upstream did not start"
+	start_resolver "$_th" ${2:+"$2"} || bail "resolver did not start"
+	P=$RES_PORT
+	_s=s
+	if [ "$_th" = 1 ]; then
+		_s=""
+	fi
+	diag "upstream port $UP_PORT, resolver port $P ($_th thread$_s${3:+, $3})"
 }
 
 # stop_resolver: SIGTERM the resolver, wait up to 10 s.  @return its exit

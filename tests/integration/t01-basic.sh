@@ -96,10 +96,7 @@ for n in $BENIGN; do
 	i=$((i + 1))
 done
 
-start_upstream example-test. || bail "upstream did not start"
-start_resolver 2 example-test. || bail "resolver did not start"
-P=$RES_PORT
-diag "upstream port $UP_PORT, resolver port $P (2 threads)"
+start_servers 2 example-test.
 
 # ---- sinkhole action -------------------------------------------------
 is "$(dig_short $P bad.example-test A)" "$SINK4" \

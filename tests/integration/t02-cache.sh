@@ -30,10 +30,7 @@ rr "c5.example-test. 3600 IN A 192.0.2.15"
 rr "c6.example-test. 3600 IN A 192.0.2.16"
 rr "c7.example-test. 3600 IN A 192.0.2.17"
 
-start_upstream example-test. || bail "upstream did not start"
-start_resolver 2 example-test. || bail "resolver did not start"
-P=$RES_PORT
-diag "upstream port $UP_PORT, resolver port $P (2 threads)"
+start_servers 2 example-test.
 
 # ---- fill the cache, then take the upstream away -------------------------
 for n in c1 c2 c3 www.c4 c5; do

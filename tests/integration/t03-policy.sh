@@ -43,10 +43,7 @@ rr "a.deep.example-test. 300 IN A 192.0.2.35"
 rr "b.deep.example-test. 300 IN A 192.0.2.36"
 rr "both.example-test. 300 IN A 192.0.2.37"
 
-start_upstream example-test. || bail "upstream did not start"
-start_resolver 1 example-test. || bail "resolver did not start"
-P=$RES_PORT
-diag "upstream port $UP_PORT, resolver port $P (1 thread)"
+start_servers 1 example-test.
 
 # ---- allow beats block ----------------------------------------------------
 ok "x.example-test (listed by fb-main) is blocked before any allow" \

@@ -86,11 +86,8 @@ finish_resolver
 mkdir "$T/junkdb"
 head -c 65536 /dev/urandom > "$T/junkdb/data.mdb"
 fbconf_globals | sed "s|^database: .*|database: \"$T/junkdb\"|" > "$T/junk.conf"
-FBCONF_GOOD=$FBCONF
-FBCONF=$T/junk.conf
-start_resolver 2 example-test.
+with_conf "$T/junk.conf" start_resolver 2 example-test.
 st=$?
-FBCONF=$FBCONF_GOOD
 is "$st" 0 "unbound with the module starts with a corrupt database file"
 if [ $st -eq 0 ]; then
 	P=$RES_PORT
@@ -137,11 +134,8 @@ like "$(cat "$T/err")" "$T/bad2.conf:2:" \
 	"fraudblock-ctl reads FRAUDBLOCK_CONF when there is no -c"
 
 # ---- bad configuration: unbound refuses to start ------------------------------------
-FBCONF_GOOD=$FBCONF
-FBCONF=$T/bad1.conf
-start_resolver 1 example-test.
+with_conf "$T/bad1.conf" start_resolver 1 example-test.
 st=$?
-FBCONF=$FBCONF_GOOD
 if [ $st -ne 0 ] && ! alive "$FB_PID"; then
 	pass "unbound with the module and a bad fraudblock.conf does not start"
 else

@@ -19,10 +19,7 @@ rr "bad.example-test. 300 IN A 192.0.2.71"
 rr "good.example-test. 300 IN A 192.0.2.72"
 rr "c1.example-test. 300 IN A 192.0.2.73"
 rr "c2.example-test. 300 IN A 192.0.2.74"
-start_upstream example-test. || bail "upstream did not start"
-start_resolver 2 example-test. || bail "resolver did not start"
-P=$RES_PORT
-diag "upstream port $UP_PORT, resolver port $P (2 threads)"
+start_servers 2 example-test.
 ok "bad.example-test is blocked before any reload" sinkholed $P bad.example-test
 
 # reload N: SIGHUP, then wait for the N-th module start and an answer

@@ -29,11 +29,8 @@ zone example-test.
 rr "example-test. 300 IN A 192.0.2.1"
 rr "bad.example-test. 300 IN A 192.0.2.81"
 rr "good.example-test. 300 IN A 192.0.2.82"
-start_upstream example-test. || bail "upstream did not start"
 RES_EXTRA='	username: "nobody"'
-start_resolver 2 example-test. || bail "resolver did not start"
-P=$RES_PORT
-diag "upstream port $UP_PORT, resolver port $P (2 threads, user nobody)"
+start_servers 2 example-test. "user nobody"
 ok "the resolver runs as nobody" \
 	test "$(ps -o user= -p "$RES_PID" | tr -d ' ')" = nobody
 
