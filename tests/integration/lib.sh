@@ -76,9 +76,15 @@
 #   dig_ede / dnsq_ede PORT NAME [TYPE]	the EDE lines of the reply
 #   sinkholed PORT NAME		A answer is the sinkhole address
 #   resolves PORT NAME ADDR	A answer is exactly ADDR
+#   dig_bulk PORT N FORMAT	one dig of N query groups, FORMAT a printf
+#				format of "NAME TYPE..." with one %d
+#				(0..N-1); prints the answer lines
 #   poll_until MAXMS CMD...	rerun CMD every 100 ms; POLL_MS = delay
 #				(ms from the call to success, -1 if none)
 #   delay_diag WHAT		"# WHAT after N ms" comment for POLL_MS
+#   ok_within MS WHAT DESC CMD...	poll_until CMD (up to 2 s, or MS),
+#				delay_diag WHAT, one test point DESC: CMD
+#				succeeded within MS
 # Tools: fb_sync ARG..., fb_ctl ARG... run with $FBCONF; output in
 #   $T/last.out and $T/last.err; return the tool's exit status.
 #
@@ -674,6 +680,16 @@ dnsq_sum() {
 	} | fb_sum
 }
 
+# dig_bulk PORT N FORMAT: one dig, one socket a query, for FORMAT's
+# queries with %d = 0 .. N-1 ("q%d.bad.example-test A www.example-test A");
+# prints the answer lines (and dig's complaints).
+dig_bulk() {
+	local _qs
+	_qs=$(awk -v n="$2" -v f="$3" \
+		'BEGIN { for (i = 0; i < n; i++) printf f " ", i }')
+	dig -4 -p "$1" @127.0.0.1 +time=2 +tries=1 +noall +answer $_qs 2>&1
+}
+
 dig_ede() {
 	dig_full "$@" | grep '^; EDE:'
 }
@@ -698,6 +714,24 @@ delay_diag() {
 	else
 		diag "$1: not within the polling time"
 	fi
+}
+
+# ok_within MS WHAT DESC CMD...: poll for CMD (up to 2 s, or MS when
+# that is longer), say after how long (delay_diag WHAT), and pass DESC
+# if CMD succeeded within MS.
+ok_within() {
+	local _ms _what _desc _max
+	_ms=$1
+	_what=$2
+	_desc=$3
+	shift 3
+	_max=2000
+	if [ "$_ms" -gt "$_max" ]; then
+		_max=$_ms
+	fi
+	poll_until "$_max" "$@"
+	delay_diag "$_what"
+	ok "$_desc" test "$POLL_MS" -ge 0 -a "$POLL_MS" -le "$_ms"
 }
 
 poll_until() {

@@ -241,13 +241,7 @@ done
 
 # ---- both worker threads: many queries from many source ports -----------
 # one dig, one socket per query: SO_REUSEPORT spreads them over the threads
-qs=""
-i=0
-while [ $i -lt 40 ]; do
-	qs="$qs q$i.bad.example-test A www.example-test A"
-	i=$((i + 1))
-done
-dig -4 -p $P @127.0.0.1 +time=2 +tries=1 +noall +answer $qs > "$T/bulk.txt" 2>&1
+dig_bulk $P 40 'q%d.bad.example-test A www.example-test A' > "$T/bulk.txt"
 is "$(grep -Ec '^q[0-9]+\.bad\.example-test\.[[:space:]].*A[[:space:]]+'"$SINK4"'$' "$T/bulk.txt")" 40 \
 	"40 distinct listed names over 2 threads: all blocked"
 is "$(grep -Ec '^www\.example-test\.[[:space:]].*A[[:space:]]+192\.0\.2\.2$' "$T/bulk.txt")" 40 \
