@@ -22,16 +22,18 @@ rr "c2.example-test. 300 IN A 192.0.2.74"
 start_servers 2 example-test.
 ok "bad.example-test is blocked before any reload" sinkholed $P bad.example-test
 
-# reload N: SIGHUP, then wait for the N-th module start and an answer
+# starts: how often the module started in this resolver
+starts() {
+	grep -c 'fraudblock: module started' "$T/resolver.log"
+}
+# started N: the module started at least N times
+started() {
+	[ "$(starts)" -ge "$1" ]
+}
+# reload N: SIGHUP, then wait (5 s) for the N-th module start and an answer
 reload() {
-	local _i=0
 	kill -HUP "$RES_PID"
-	while [ $_i -lt 50 ]; do
-		[ "$(grep -c 'fraudblock: module started' "$T/resolver.log")" -ge "$1" ] &&
-			break
-		_i=$((_i + 1))
-		sleep 0.1
-	done
+	poll_until 5000 started "$1"
 	wait_ready $P example-test. "$RES_PID"
 }
 
@@ -40,7 +42,7 @@ for round in 1 2; do
 	reload $((round + 1))
 	is "$?" 0 "reload $round: unbound answers again"
 	ok "reload $round: the module started again" \
-		test "$(grep -c 'fraudblock: module started' "$T/resolver.log")" -eq $((round + 1))
+		test "$(starts)" -eq $((round + 1))
 	ok "reload $round: bad.example-test still blocked" \
 		sinkholed $P bad.example-test
 	ok "reload $round: good.example-test resolves" \
