@@ -2,12 +2,14 @@
 # build-unbound.sh: build Debian's own Unbound, plus the dynlib module, into
 # a private prefix, and keep its configured source tree for the plugin build.
 #
-#   scripts/build-unbound.sh [--check] [PREFIX]
+#   scripts/build-unbound.sh [--check | --print-tree] [PREFIX]
 #
 # PREFIX defaults to .local in the repository.  The source goes to
 # PREFIX/src/unbound-VERSION (from `apt-get source unbound`, so it carries
 # Debian's patches), the binary to PREFIX/sbin/unbound.  --check only tells
-# (exit 0/1) whether a usable build is already there.
+# (exit 0/1) whether a usable build is already there.  --print-tree builds
+# nothing either: it prints the configured source tree of that usable build
+# (what fraudblock's configure wants as --with-unbound-src), or exits 1.
 #
 # Debian's unbound package is built without --with-dynlibmodule, and a module
 # must be compiled against the configured tree of the exact binary that loads
@@ -19,20 +21,24 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-check_only=0
-if [ "${1:-}" = "--check" ]; then
-	check_only=1
-	shift
-fi
+mode=build
+case "${1:-}" in
+--check) mode=check; shift ;;
+--print-tree) mode=print-tree; shift ;;
+esac
 case "${1:-}" in
 -h|--help)
 	sed -n '2,/^set -e/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
 	exit 0 ;;
 -*)
-	echo "usage: $0 [--check] [PREFIX]" >&2
+	echo "usage: $0 [--check | --print-tree] [PREFIX]" >&2
 	exit 1 ;;
 esac
 prefix=${1:-$root/.local}
+# --check and --print-tree only look: no prefix, no build.
+if [ $mode != build ] && [ ! -d "$prefix" ]; then
+	exit 1
+fi
 mkdir -p "$prefix"
 prefix=$(cd "$prefix" && pwd)
 srcparent=$prefix/src
@@ -70,11 +76,14 @@ is_built() {
 }
 
 if tree=$(is_built); then
-	[ $check_only = 1 ] && exit 0
+	case $mode in
+	check) exit 0 ;;
+	print-tree) printf '%s\n' "$tree"; exit 0 ;;
+	esac
 	say "Unbound $("$unbound" -V | sed -n 's/^Version //p') with dynlib already in ${prefix#"$root"/} (reusing)"
 	exit 0
 fi
-[ $check_only = 1 ] && exit 1
+[ $mode = build ] || exit 1
 
 start=$SECONDS
 

@@ -10,10 +10,12 @@
 #	fb_init basic			# skips unless everything is there
 #	zone example-test.		# upstream: local-zone static
 #	rr "www.example-test. 300 IN A 192.0.2.2"
-#	start_upstream || bail "upstream did not start"
-#	fbconf_globals > "$FBCONF"; ...feed clauses...; fb_sync
-#	start_resolver 2 || bail "resolver did not start"
-#	is "$(dig_short "$RES_PORT" www.example-test)" 192.0.2.2 "benign A"
+#	echo bad.example-test > "$T/main.txt"
+#	fbconf_main > "$FBCONF"		# globals and feed fb-main
+#	fb_sync
+#	start_servers 2 example-test.	# upstream, resolver, P=its port
+#	is "$(dig_short $P www.example-test)" 192.0.2.2 "benign A"
+#	finish_resolver
 #	done_testing
 #
 # Environment (set by Makefile.am; all programs as absolute paths):
@@ -48,10 +50,17 @@
 #				local-data RR (also the resolver's stubs)
 #   start_upstream		sets UP_PORT, UP_PID (retries on collision)
 #   fbconf_globals		prints the global part of a fraudblock.conf
+#   feed_clause NAME SOURCE [KEY VALUE]...	prints a feed: clause
+#   fbconf_main [KEY VALUE]...	prints fbconf_globals and the feed
+#				clause of fb-main, source $T/main.txt
+#   with_conf CONF CMD...	runs CMD with FBCONF=CONF, then restores it
 #   start_resolver [THREADS [READY-NAME]]	sets RES_PORT, RES_PID;
 #				the resolver stubs every zone to the
 #				upstream unless the test redefines
 #				resolver_stubs; RES_EXTRA adds server: lines
+#   start_servers [THREADS [READY-NAME [NOTE]]]	start_upstream and
+#				start_resolver, bailing out if either fails;
+#				sets P=$RES_PORT, prints the ports (diag)
 #   spawn NAME CMD...		background process, logs $T/NAME.{out,err}
 #   wait_ready PORT NAME PID	query until an answer (50 x 100 ms)
 #   stop_resolver		SIGTERM, wait, return its exit status
@@ -67,9 +76,15 @@
 #   dig_ede / dnsq_ede PORT NAME [TYPE]	the EDE lines of the reply
 #   sinkholed PORT NAME		A answer is the sinkhole address
 #   resolves PORT NAME ADDR	A answer is exactly ADDR
+#   dig_bulk PORT N FORMAT	one dig of N query groups, FORMAT a printf
+#				format of "NAME TYPE..." with one %d
+#				(0..N-1); prints the answer lines
 #   poll_until MAXMS CMD...	rerun CMD every 100 ms; POLL_MS = delay
 #				(ms from the call to success, -1 if none)
 #   delay_diag WHAT		"# WHAT after N ms" comment for POLL_MS
+#   ok_within MS WHAT DESC CMD...	poll_until CMD (up to 2 s, or MS),
+#				delay_diag WHAT, one test point DESC: CMD
+#				succeeded within MS
 # Tools: fb_sync ARG..., fb_ctl ARG... run with $FBCONF; output in
 #   $T/last.out and $T/last.err; return the tool's exit status.
 #
@@ -365,27 +380,37 @@ rr() {
 	printf "local-data: '%s'\n" "$1" >> "$T/zones.conf"
 }
 
-fb_upstream_conf() {
-	cat > "$T/upstream.conf" <<EOF
+# fb_server_conf ROLE PORT THREADS: the server: lines the upstream and
+# the resolver share: loopback only, in the foreground, files in $T.
+fb_server_conf() {
+	cat <<EOF
 server:
 	interface: 127.0.0.1
-	port: $1
+	port: $2
 	interface-automatic: no
 	username: ""
 	chroot: ""
 	directory: "$T"
-	pidfile: "$T/upstream.pid"
-	logfile: "$T/upstream.log"
+	pidfile: "$T/$1.pid"
+	logfile: "$T/$1.log"
 	use-syslog: no
 	verbosity: 1
-	log-queries: yes
-	num-threads: 1
+	num-threads: $3
 	do-daemonize: no
 	do-ip6: no
-	module-config: "iterator"
 	access-control: 127.0.0.0/8 allow
+EOF
+}
+
+fb_upstream_conf() {
+	{
+		fb_server_conf upstream "$1" 1
+		cat <<EOF
+	log-queries: yes
+	module-config: "iterator"
 	include: "$T/zones.conf"
 EOF
+	} > "$T/upstream.conf"
 }
 
 # fb_start_unbound ROLE CONFFN READY-NAME [ENV...]: start unbound with the
@@ -457,6 +482,42 @@ poll-interval: 100
 EOF
 }
 
+# feed_clause NAME SOURCE [KEY VALUE]...: a feed: clause of
+# fraudblock.conf, SOURCE quoted, each KEY: VALUE as given.
+feed_clause() {
+	printf 'feed:\n\tname: %s\n\tsource: "%s"\n' "$1" "$2"
+	shift 2
+	while [ $# -ge 2 ]; do
+		printf '\t%s: %s\n' "$1" "$2"
+		shift 2
+	done
+	if [ $# -ne 0 ]; then
+		echo "feed_clause: key '$1' without a value" >&2
+		return 1
+	fi
+}
+
+# fbconf_main [KEY VALUE]...: the fraudblock.conf most tests use: the
+# globals and feed fb-main, read from $T/main.txt, with the keys given.
+# A test adds its other feeds after it.
+fbconf_main() {
+	fbconf_globals
+	feed_clause fb-main "$T/main.txt" "$@"
+}
+
+# with_conf CONF CMD...: CMD (fb_sync, start_resolver, ...) with
+# FBCONF=CONF; FBCONF is what it was afterwards.  @return CMD's status.
+with_conf() {
+	local _saved _st
+	_saved=$FBCONF
+	FBCONF=$1
+	shift
+	"$@"
+	_st=$?
+	FBCONF=$_saved
+	return $_st
+}
+
 # resolver_stubs: the stub-zone clauses of the resolver; a test may
 # redefine this function.
 resolver_stubs() {
@@ -467,32 +528,22 @@ resolver_stubs() {
 	done < "$T/zones.list"
 }
 
+# RES_EXTRA comes after the shared lines, so it may override them
+# (t08 sets username:).
 fb_resolver_conf() {
-	cat > "$T/resolver.conf" <<EOF
-server:
-	interface: 127.0.0.1
-	port: $1
-	interface-automatic: no
-	username: ""
-	chroot: ""
-	directory: "$T"
-	pidfile: "$T/resolver.pid"
-	logfile: "$T/resolver.log"
-	use-syslog: no
-	verbosity: 1
-	num-threads: $RES_THREADS
-	do-daemonize: no
-	do-ip6: no
+	{
+		fb_server_conf resolver "$1" "$RES_THREADS"
+		cat <<EOF
 	do-not-query-localhost: no
 	module-config: "dynlib validator iterator"
 	ede: yes
 	prefetch: no
-	access-control: 127.0.0.0/8 allow
 ${RES_EXTRA:-}
 dynlib:
 	dynlib-file: "$FB_MODULE"
 $(resolver_stubs)
 EOF
+	} > "$T/resolver.conf"
 }
 
 # start_resolver [THREADS [READY-NAME]]: the resolver with the module,
@@ -515,6 +566,23 @@ start_resolver() {
 			diag "resolver does NOT map $FB_PRELOAD"
 		fi
 	fi
+}
+
+# start_servers [THREADS [READY-NAME [NOTE]]]: the upstream, then the
+# resolver with THREADS (2) threads, both waited for with READY-NAME
+# (default: the first zone); bails out if either does not start.  Sets
+# P to the resolver's port and says both ports, with NOTE, in a diag.
+start_servers() {
+	local _th _s
+	_th=${1:-2}
+	start_upstream ${2:+"$2"} || bail "upstream did not start"
+	start_resolver "$_th" ${2:+"$2"} || bail "resolver did not start"
+	P=$RES_PORT
+	_s=s
+	if [ "$_th" = 1 ]; then
+		_s=""
+	fi
+	diag "upstream port $UP_PORT, resolver port $P ($_th thread$_s${3:+, $3})"
 }
 
 # stop_resolver: SIGTERM the resolver, wait up to 10 s.  @return its exit
@@ -612,6 +680,16 @@ dnsq_sum() {
 	} | fb_sum
 }
 
+# dig_bulk PORT N FORMAT: one dig, one socket a query, for FORMAT's
+# queries with %d = 0 .. N-1 ("q%d.bad.example-test A www.example-test A");
+# prints the answer lines (and dig's complaints).
+dig_bulk() {
+	local _qs
+	_qs=$(awk -v n="$2" -v f="$3" \
+		'BEGIN { for (i = 0; i < n; i++) printf f " ", i }')
+	dig -4 -p "$1" @127.0.0.1 +time=2 +tries=1 +noall +answer $_qs 2>&1
+}
+
 dig_ede() {
 	dig_full "$@" | grep '^; EDE:'
 }
@@ -636,6 +714,24 @@ delay_diag() {
 	else
 		diag "$1: not within the polling time"
 	fi
+}
+
+# ok_within MS WHAT DESC CMD...: poll for CMD (up to 2 s, or MS when
+# that is longer), say after how long (delay_diag WHAT), and pass DESC
+# if CMD succeeded within MS.
+ok_within() {
+	local _ms _what _desc _max
+	_ms=$1
+	_what=$2
+	_desc=$3
+	shift 3
+	_max=2000
+	if [ "$_ms" -gt "$_max" ]; then
+		_max=$_ms
+	fi
+	poll_until "$_max" "$@"
+	delay_diag "$_what"
+	ok "$_desc" test "$POLL_MS" -ge 0 -a "$POLL_MS" -le "$_ms"
 }
 
 poll_until() {

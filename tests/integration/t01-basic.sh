@@ -27,26 +27,10 @@ EOF
 echo "nx.example-test" > "$T/nx.txt"
 echo "nodata.example-test" > "$T/nodata.txt"
 {
-	fbconf_globals
-	cat <<EOF
-feed:
-	name: fb-main
-	source: "$T/main.txt"
-feed:
-	name: fb-nx
-	source: "file://$T/nx.txt"
-	action: nxdomain
-feed:
-	name: fb-nodata
-	source: "$T/nodata.txt"
-	action: nodata
-	category: phishing
-feed:
-	name: hostsvn
-	source: "$REAL_HOSTS"
-	format: hosts
-	category: scam
-EOF
+	fbconf_main
+	feed_clause fb-nx "file://$T/nx.txt" action nxdomain
+	feed_clause fb-nodata "$T/nodata.txt" action nodata category phishing
+	feed_clause hostsvn "$REAL_HOSTS" format hosts category scam
 } > "$FBCONF"
 
 fb_sync
@@ -112,10 +96,7 @@ for n in $BENIGN; do
 	i=$((i + 1))
 done
 
-start_upstream example-test. || bail "upstream did not start"
-start_resolver 2 example-test. || bail "resolver did not start"
-P=$RES_PORT
-diag "upstream port $UP_PORT, resolver port $P (2 threads)"
+start_servers 2 example-test.
 
 # ---- sinkhole action -------------------------------------------------
 is "$(dig_short $P bad.example-test A)" "$SINK4" \
@@ -260,13 +241,7 @@ done
 
 # ---- both worker threads: many queries from many source ports -----------
 # one dig, one socket per query: SO_REUSEPORT spreads them over the threads
-qs=""
-i=0
-while [ $i -lt 40 ]; do
-	qs="$qs q$i.bad.example-test A www.example-test A"
-	i=$((i + 1))
-done
-dig -4 -p $P @127.0.0.1 +time=2 +tries=1 +noall +answer $qs > "$T/bulk.txt" 2>&1
+dig_bulk $P 40 'q%d.bad.example-test A www.example-test A' > "$T/bulk.txt"
 is "$(grep -Ec '^q[0-9]+\.bad\.example-test\.[[:space:]].*A[[:space:]]+'"$SINK4"'$' "$T/bulk.txt")" 40 \
 	"40 distinct listed names over 2 threads: all blocked"
 is "$(grep -Ec '^www\.example-test\.[[:space:]].*A[[:space:]]+192\.0\.2\.2$' "$T/bulk.txt")" 40 \

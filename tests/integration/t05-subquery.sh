@@ -11,14 +11,7 @@
 fb_init subquery
 
 printf 'ns.infra-test\n' > "$T/main.txt"
-{
-	fbconf_globals
-	cat <<EOF
-feed:
-	name: fb-main
-	source: "$T/main.txt"
-EOF
-} > "$FBCONF"
+fbconf_main > "$FBCONF"
 fb_sync
 is "$?" 0 "fraudblock-sync lists ns.infra-test (exit 0)"
 
@@ -31,8 +24,6 @@ rr "www.example-test. 300 IN A 192.0.2.51"
 rr "www.example-test. 300 IN AAAA 2001:db8::51"
 rr "deep.www.example-test. 300 IN A 192.0.2.52"
 
-start_upstream ready.infra-test. || bail "upstream did not start"
-
 # example-test. only by name server name, with the upstream's port
 resolver_stubs() {
 	printf 'stub-zone:\n\tname: "infra-test."\n\tstub-addr: 127.0.0.1@%s\n' \
@@ -42,9 +33,7 @@ resolver_stubs() {
 }
 # the readiness query must stay out of example-test.: the first query
 # there has to be the one that makes the iterator look the NS up
-start_resolver 2 ready.infra-test. || bail "resolver did not start"
-P=$RES_PORT
-diag "upstream port $UP_PORT, resolver port $P (2 threads)"
+start_servers 2 ready.infra-test.
 
 is "$(grep -c ' ns\.infra-test\. A IN' "$T/upstream.log")" 0 \
 	"before the test nobody asked the upstream for ns.infra-test"

@@ -13,14 +13,7 @@ id nobody >/dev/null 2>&1 || skip_all "no user nobody"
 ugroup=$(id -gn nobody)
 
 echo "bad.example-test" > "$T/main.txt"
-{
-	fbconf_globals
-	cat <<EOF
-feed:
-	name: fb-main
-	source: "$T/main.txt"
-EOF
-} > "$FBCONF"
+fbconf_main > "$FBCONF"
 (umask 022 && fb_sync)
 is "$?" 0 "root's fraudblock-sync makes the list (exit 0)"
 ok "lock.mdb is not writable by its group or others (umask 022)" \
@@ -36,11 +29,8 @@ zone example-test.
 rr "example-test. 300 IN A 192.0.2.1"
 rr "bad.example-test. 300 IN A 192.0.2.81"
 rr "good.example-test. 300 IN A 192.0.2.82"
-start_upstream example-test. || bail "upstream did not start"
 RES_EXTRA='	username: "nobody"'
-start_resolver 2 example-test. || bail "resolver did not start"
-P=$RES_PORT
-diag "upstream port $UP_PORT, resolver port $P (2 threads, user nobody)"
+start_servers 2 example-test. "user nobody"
 ok "the resolver runs as nobody" \
 	test "$(ps -o user= -p "$RES_PID" | tr -d ' ')" = nobody
 
@@ -57,10 +47,9 @@ like "$(log | grep 'fraudblock')" \
 chgrp "$ugroup" "$T/db" "$T/db/data.mdb" "$T/db/lock.mdb"
 chmod 2775 "$T/db"
 chmod 664 "$T/db/data.mdb" "$T/db/lock.mdb"
-poll_until 2000 sinkholed $P bad.example-test
-delay_diag "bad.example-test blocked after the permission fix"
-ok "after the permission fix the module opens the list by itself (2 s)" \
-	test "$POLL_MS" -ge 0 -a "$POLL_MS" -le 2000
+ok_within 2000 "bad.example-test blocked after the permission fix" \
+	"after the permission fix the module opens the list by itself (2 s)" \
+	sinkholed $P bad.example-test
 echo "later.example-test" >> "$T/main.txt"
 (umask 022 && fb_sync)
 is "$?" 0 "root's fraudblock-sync still updates the list"
