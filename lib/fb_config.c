@@ -165,10 +165,18 @@ conf_str(struct conf_parse *p, char **dst, const char *val)
 	return 1;
 }
 
+/**
+ * Absolute only: Unbound chdirs to its own directory before it loads the
+ * module, so a relative path would name one store for the resolver and
+ * another for the tools run from an admin's shell.
+ */
 static int
 set_database(struct conf_parse *p, const struct conf_key *k, const char *val)
 {
 	(void)k;
+	if(val[0] != '/')
+		return conf_err_at(p, p->line,
+			"database must be an absolute path");
 	return conf_str(p, &p->cfg->database, val);
 }
 
@@ -341,7 +349,7 @@ set_max_size(struct conf_parse *p, const struct conf_key *k,
 
 /** Every key; doc/fraudblock.conf.5.in describes the same. */
 static const struct conf_key conf_keys[] = {
-	{ "database", 0, set_database, 0, 0, "a directory" },
+	{ "database", 0, set_database, 0, 0, "an absolute path" },
 	{ "max-db-size", 0, set_max_db_size, 1, 1048576,
 		"megabytes, 1 to 1048576" },
 	{ "sinkhole-ipv4", 0, set_ipv4, 0, 0, "an IPv4 address" },

@@ -50,7 +50,10 @@ struct fb_feed_conf {
 /** The whole file. */
 struct fb_config {
 	char *path;		/**< the file it was read from */
-	char *database;		/**< LMDB environment directory */
+	/** LMDB environment directory; always an absolute path, since
+	 * Unbound loads the module from another working directory than the
+	 * tools run in */
+	char *database;
 	uint64_t max_db_size;	/**< LMDB map size, bytes */
 	struct in_addr sinkhole_ipv4;
 	struct in6_addr sinkhole_ipv6;

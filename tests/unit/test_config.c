@@ -378,6 +378,32 @@ test_errors(void)
 	bad("feed:\n", 1, "feed clause without name", "empty clause");
 }
 
+/**
+ * Unbound chdirs to its directory: a relative database would name one
+ * place for the module and another for the tools run from a shell.
+ */
+static void
+test_database_path(void)
+{
+	struct fb_config *cfg;
+
+	bad("database: db\n", 1, "database must be an absolute path",
+		"relative database refused");
+	bad("# c\ndatabase: \"./var/lib/fraudblock\"\n", 2,
+		"database must be an absolute path", "./ database refused");
+	bad("database: ../db\n", 1, "database must be an absolute path",
+		"../ database refused");
+	bad("database: ~/db\n", 1, "database must be an absolute path",
+		"~ is not expanded, so refused");
+	bad("database: \" /db\"\n", 1, "database must be an absolute path",
+		"quoted leading blank is not absolute");
+	cfg = load_good("database: /\n", "root directory is absolute");
+	if(cfg) {
+		is_str(cfg->database, "/", "database /");
+		fb_config_free(cfg);
+	}
+}
+
 /** A bad value must name the key, quote the value, say what is wanted. */
 static void
 test_bad_values(void)
@@ -603,6 +629,7 @@ main(void)
 	test_ranges_ok();
 	test_syntax();
 	test_errors();
+	test_database_path();
 	test_bad_values();
 	test_feed_names();
 	test_hostile();
