@@ -5,7 +5,8 @@
  *
  * Syntax follows unbound.conf: one `key: value` a line, '#' starts a
  * comment (outside double quotes), values may be double-quoted, leading
- * white space is ignored.  `feed:` opens a feed clause; the feed keys that
+ * white space is ignored, a UTF-8 byte order mark at the very start of the
+ * file is skipped.  `feed:` opens a feed clause; the feed keys that
  * follow (name, source, format, action, category, max-shrink, max-size)
  * belong to it until the next `feed:`.  Global keys may stand anywhere.
  * The reference is doc/fraudblock.conf.5.
