@@ -128,16 +128,26 @@ field_is(const char *tok, size_t n, const char *word)
 /**
  * Names every hosts file carries for the machine itself; listing them
  * would break the resolver's own host, so they are passed over quietly.
+ * Exact names only: a prefix such as "ip6-" would also pass over listed
+ * names like ip6-evil-phish.example.
  */
+static const char *const hosts_boilerplate_names[] = {
+	"localhost", "localhost.localdomain", "local", "broadcasthost",
+	"0.0.0.0",
+	/* the IPv6 block of Debian's and most published hosts files */
+	"ip6-localhost", "ip6-loopback", "ip6-localnet", "ip6-mcastprefix",
+	"ip6-allnodes", "ip6-allrouters", "ip6-allhosts"
+};
+
 static int
 hosts_boilerplate(const char *tok, size_t n)
 {
-	return field_is(tok, n, "localhost") ||
-		field_is(tok, n, "localhost.localdomain") ||
-		field_is(tok, n, "local") ||
-		field_is(tok, n, "broadcasthost") ||
-		field_is(tok, n, "0.0.0.0") ||
-		(n >= 4 && strncasecmp(tok, "ip6-", 4) == 0);
+	size_t i;
+	for(i = 0; i < sizeof(hosts_boilerplate_names) /
+		sizeof(hosts_boilerplate_names[0]); i++)
+		if(field_is(tok, n, hosts_boilerplate_names[i]))
+			return 1;
+	return 0;
 }
 
 /** @return 1 if the address of a hosts line means "this name is blocked". */

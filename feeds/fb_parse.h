@@ -12,9 +12,12 @@
  *   example.com); blank lines skipped; "*.name" lists only the names below
  *   name.
  * - hosts:   "ADDRESS name [name ...]" with ADDRESS 0.0.0.0, 127.0.0.1,
- *   :: or ::1; '#' comments; the names localhost, localhost.localdomain,
- *   local, broadcasthost, ip6-* and 0.0.0.0 are skipped, not counted as
- *   invalid, and so are lines of other addresses that name only those
+ *   :: or ::1; '#' comments; the exact names localhost,
+ *   localhost.localdomain, local, broadcasthost, 0.0.0.0, ip6-localhost,
+ *   ip6-loopback, ip6-localnet, ip6-mcastprefix, ip6-allnodes,
+ *   ip6-allrouters and ip6-allhosts are skipped, not counted as invalid
+ *   (other names starting with "ip6-" are names like any other), and so
+ *   are lines of other addresses that name only those
  *   (255.255.255.255 broadcasthost, ff02::1 ip6-allnodes).  Names are
  *   counted one by one: a hosts line with three names counts three.
  * Lines may end in LF or CRLF; the last line needs no newline; a UTF-8

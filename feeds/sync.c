@@ -3,27 +3,26 @@
  * fraudblock-sync: read each configured feed, parse it and make the
  * feed's entries in the store equal to it, one write transaction a feed.
  *
- * Feeds are independent: one that cannot be read, parses badly or would
- * shrink too much is recorded as failed and leaves its entries in force;
- * the others go on.  The running resolver picks committed changes up by
- * itself, so nothing here signals it.
+ * Feeds are independent: one that cannot be read, is still being written
+ * (fb_source.h), parses badly or would shrink too much is recorded as
+ * failed and leaves its entries in force; the others go on.  The running
+ * resolver picks committed changes up by itself, so nothing here signals
+ * it.
  *
  * Exit status, for cron scripts: 0 at least one feed changed and none
  * failed, 2 nothing changed and none failed, 1 any failure (usage too).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/stat.h>
 #include "fb_config.h"
 #include "fb_store.h"
 #include "fb_update.h"
 #include "fb_guard.h"
 #include "fb_parse.h"
+#include "fb_source.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -66,79 +65,6 @@ source_path(const char *source)
 	if(strstr(source, "://") != NULL)
 		return NULL;
 	return source;
-}
-
-/**
- * Read a regular file of at most max_size bytes.
- * @param path: the file.
- * @param max_size: refuse a larger file.
- * @param out: out: malloced bytes (not NUL-terminated).
- * @param outlen: out: their number.
- * @param err: out: why, on failure.
- * @param errlen: size of err.
- * @return 1 on success, 0 on error.
- */
-static int
-read_source(const char *path, uint64_t max_size, char **out, size_t *outlen,
-	char *err, size_t errlen)
-{
-	struct stat sb;
-	size_t have = 0, size;
-	ssize_t got = 0;
-	char *buf;
-	/* O_NOFOLLOW: a planted symlink must not make us read (and report
-	 * lines of) another file; O_NONBLOCK: a FIFO must not hang us
-	 * before fstat can refuse it */
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-
-	if(fd == -1) {
-		snprintf(err, errlen, "%s: %s", path, errno == ELOOP ?
-			"is a symbolic link, refused" : strerror(errno));
-		return 0;
-	}
-	if(fstat(fd, &sb) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return 0;
-	}
-	if(!S_ISREG(sb.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		return 0;
-	}
-	if((uint64_t)sb.st_size > max_size) {
-		snprintf(err, errlen, "%s: %llu bytes, more than max-size "
-			"(%llu)", path, (unsigned long long)sb.st_size,
-			(unsigned long long)max_size);
-		close(fd);
-		return 0;
-	}
-	/* what fstat saw is the snapshot we parse; a file that grows
-	 * meanwhile is read up to that size */
-	size = (size_t)sb.st_size;
-	if(!(buf = malloc(size ? size : 1))) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		close(fd);
-		return 0;
-	}
-	while(have < size) {
-		got = read(fd, buf + have, size - have);
-		if(got == -1 && errno == EINTR)
-			continue;
-		if(got <= 0)
-			break;
-		have += (size_t)got;
-	}
-	if(have < size && got == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		free(buf);
-		close(fd);
-		return 0;
-	}
-	close(fd);
-	*out = buf;
-	*outlen = have;
-	return 1;
 }
 
 /** The first invalid lines of a feed, kept until it is judged. */
@@ -340,7 +266,8 @@ sync_feed(struct fb_store *st, const struct fb_feed_conf *f, int quiet,
 		feed_failed(st, f, FB_UPDATE_SOURCE, why, now);
 		return 0;
 	}
-	if(!read_source(path, f->max_size, &buf, &len, why, sizeof(why))) {
+	if(!fb_source_read(path, f->max_size, FB_SOURCE_RETRIES,
+		FB_SOURCE_RETRY_MS, &buf, &len, why, sizeof(why))) {
 		feed_failed(st, f, FB_UPDATE_SOURCE, why, now);
 		return 0;
 	}

@@ -41,6 +41,8 @@ struct conf_parse {
 	struct fb_config *cfg;
 	/** 1 while inside a feed clause (the last of cfg->feeds) */
 	int in_feed;
+	/** 1 once a BOM was looked for at the start of line 1 */
+	int bom_checked;
 	/** line each key was first seen on (feed keys: in this clause) */
 	int *seen;
 	/** error output */
@@ -165,10 +167,18 @@ conf_str(struct conf_parse *p, char **dst, const char *val)
 	return 1;
 }
 
+/**
+ * Absolute only: Unbound chdirs to its own directory before it loads the
+ * module, so a relative path would name one store for the resolver and
+ * another for the tools run from an admin's shell.
+ */
 static int
 set_database(struct conf_parse *p, const struct conf_key *k, const char *val)
 {
 	(void)k;
+	if(val[0] != '/')
+		return conf_err_at(p, p->line,
+			"database must be an absolute path");
 	return conf_str(p, &p->cfg->database, val);
 }
 
@@ -341,7 +351,7 @@ set_max_size(struct conf_parse *p, const struct conf_key *k,
 
 /** Every key; doc/fraudblock.conf.5.in describes the same. */
 static const struct conf_key conf_keys[] = {
-	{ "database", 0, set_database, 0, 0, "a directory" },
+	{ "database", 0, set_database, 0, 0, "an absolute path" },
 	{ "max-db-size", 0, set_max_db_size, 1, 1048576,
 		"megabytes, 1 to 1048576" },
 	{ "sinkhole-ipv4", 0, set_ipv4, 0, 0, "an IPv4 address" },
@@ -502,7 +512,9 @@ conf_too_long(struct conf_parse *p)
 /**
  * Read the next line into buf (FB_CONF_LINE_MAX + 2 bytes), without its
  * "\n" or "\r\n", and count it.  A NUL byte is refused: the rest of the
- * line would be invisible to the string functions.
+ * line would be invisible to the string functions.  A UTF-8 byte order
+ * mark at the very start of the file is dropped (Windows editors write
+ * one, and feeds accept it too); anywhere else it is text.
  * @return 1 with a line, 0 at the end of the file, -1 on error.
  */
 static int
@@ -521,6 +533,13 @@ conf_getline(struct conf_parse *p, FILE *f, char *buf)
 		if(n > FB_CONF_LINE_MAX)
 			return conf_too_long(p);
 		buf[n++] = (char)c;
+		if(n == 3 && p->line == 1 && !p->bom_checked) {
+			p->bom_checked = 1;
+			/* dropped before the length check sees the next
+			 * byte, so line 1 gets its full FB_CONF_LINE_MAX */
+			if(memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+				n = 0;
+		}
 	}
 	if(ferror(f)) {
 		if(p->err && p->errlen)

@@ -5,7 +5,8 @@
  *
  * Syntax follows unbound.conf: one `key: value` a line, '#' starts a
  * comment (outside double quotes), values may be double-quoted, leading
- * white space is ignored.  `feed:` opens a feed clause; the feed keys that
+ * white space is ignored, a UTF-8 byte order mark at the very start of the
+ * file is skipped.  `feed:` opens a feed clause; the feed keys that
  * follow (name, source, format, action, category, max-shrink, max-size)
  * belong to it until the next `feed:`.  Global keys may stand anywhere.
  * The reference is doc/fraudblock.conf.5.
@@ -50,7 +51,10 @@ struct fb_feed_conf {
 /** The whole file. */
 struct fb_config {
 	char *path;		/**< the file it was read from */
-	char *database;		/**< LMDB environment directory */
+	/** LMDB environment directory; always an absolute path, since
+	 * Unbound loads the module from another working directory than the
+	 * tools run in */
+	char *database;
 	uint64_t max_db_size;	/**< LMDB map size, bytes */
 	struct in_addr sinkhole_ipv4;
 	struct in6_addr sinkhole_ipv6;

@@ -14,6 +14,11 @@
  *
  * Exit status: lookup 0/1; the others 0 on success; 2 on a usage error
  * or any failure (like grep).
+ *
+ * Every string from outside (arguments, the config path, messages that
+ * quote them) reaches the terminal through put_safe(): raw control bytes
+ * in an error message could retitle, recolour or clear the admin's
+ * terminal.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +41,66 @@
 
 static const char *progname = "fraudblock-ctl";
 
+/**
+ * Length of the UTF-8 sequence at s if it is valid and prints as a
+ * character: not overlong, no surrogate, at most U+10FFFF, and not a C1
+ * control (U+0080..U+009F), which some terminals act on like ESC.
+ * @param s: NUL-terminated; the NUL ends any sequence.
+ * @return 2 to 4, or 0 if s does not start such a sequence.
+ */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	uint32_t cp;
+	size_t n, i;
+
+	if(s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if(s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if(s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	for(i = 1; i < n; i++) {
+		if((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		(cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp < 0xa0)
+		return 0;
+	return n;
+}
+
+/**
+ * Print an outside string with every byte below 0x20, 0x7f, '\\' and
+ * every byte not part of a printable UTF-8 character written as \xNN.
+ * The backslash is escaped too so that the output is unambiguous.
+ */
+static void
+put_safe(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
+	while(*s) {
+		if(*s >= 0x80 && (n = utf8_len(s)) != 0) {
+			fwrite(s, 1, n, out);
+			s += n;
+			continue;
+		}
+		if(*s < 0x20 || *s >= 0x7f || *s == '\\')
+			fprintf(out, "\\x%02x", (unsigned)*s);
+		else
+			fputc(*s, out);
+		s++;
+	}
+}
+
 /** Print usage to stderr and exit with status. */
 static void
 usage(int status)
@@ -52,18 +117,54 @@ usage(int status)
 		"  unblock NAME                remove the hand-made entry of "
 		"NAME\n"
 		"  status                      store and source summary\n"
-		"  -c conf  configuration file (default: %s)\n"
+		"  -c conf  configuration file (default: ", progname);
+	/* $FRAUDBLOCK_CONF */
+	put_safe(stderr, fb_config_default_path());
+	fprintf(stderr, ")\n"
 		"exit: lookup 0 blocked, 1 not blocked; others 0 ok; "
-		"2 error\n", progname, fb_config_default_path());
+		"2 error\n");
 	exit(status);
 }
 
-/** Print "fraudblock-ctl: what: why" and @return CTL_ERROR. */
+/** Print "fraudblock-ctl: why", why escaped, and @return CTL_ERROR. */
+static int
+fail_msg(const char *why)
+{
+	fprintf(stderr, "%s: ", progname);
+	put_safe(stderr, why);
+	fputc('\n', stderr);
+	return CTL_ERROR;
+}
+
+/** Print "fraudblock-ctl: what: why", escaped, and @return CTL_ERROR. */
 static int
 fail(const char *what, const char *why)
 {
-	fprintf(stderr, "%s: %s: %s\n", progname, what, why);
+	fprintf(stderr, "%s: ", progname);
+	put_safe(stderr, what);
+	fputs(": ", stderr);
+	put_safe(stderr, why);
+	fputc('\n', stderr);
 	return CTL_ERROR;
+}
+
+/**
+ * Report what getopt() refused (opterr is 0: glibc's own message would
+ * echo the option byte raw) and exit with usage.
+ * @param c: what getopt() returned, ':' for a missing argument.
+ */
+static void
+bad_option(int c)
+{
+	char opt[2];
+
+	opt[0] = (char)optopt;
+	opt[1] = 0;
+	fprintf(stderr, "%s: %s -", progname, c == ':' ?
+		"missing argument to option" : "unknown option");
+	put_safe(stderr, opt);
+	fputc('\n', stderr);
+	usage(CTL_ERROR);
 }
 
 /** Format a unix time as ISO 8601 UTC, or "never" for 0. */
@@ -123,7 +224,7 @@ view_open(const struct fb_config *cfg, struct view *v)
 	if(!fb_store_open(&v->st, cfg->database, cfg->max_db_size,
 		FB_STORE_READ, err, sizeof(err)) ||
 		!fb_reader_new(v->st, &v->r, err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", progname, err);
+		fail_msg(err);
 		fb_store_close(v->st);
 		return 0;
 	}
@@ -281,7 +382,7 @@ store_write(const struct fb_config *cfg)
 	char err[512];
 	if(!fb_store_open(&st, cfg->database, cfg->max_db_size,
 		FB_STORE_WRITE, err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", progname, err);
+		fail_msg(err);
 		return NULL;
 	}
 	return st;
@@ -325,7 +426,7 @@ cmd_block(const struct fb_config *cfg, int argc, char *argv[])
 	int c;
 
 	optind = 1;
-	while((c = getopt(argc, argv, "+a:s")) != -1) {
+	while((c = getopt(argc, argv, "+:a:s")) != -1) {
 		switch(c) {
 		case 'a':
 			if(!fb_action_parse(optarg, &act) ||
@@ -334,7 +435,7 @@ cmd_block(const struct fb_config *cfg, int argc, char *argv[])
 					"default, sinkhole, nxdomain, nodata)");
 			break;
 		case 's': scope = FB_SCOPE_BELOW; break;
-		default: usage(CTL_ERROR);
+		default: bad_option(c);
 		}
 	}
 	if(argc - optind != 1)
@@ -491,7 +592,7 @@ run(const struct fb_config *cfg, int argc, char *argv[])
 			FB_ACTION_ALLOW, "allowed");
 	if(strcmp(cmd, "unblock") == 0)
 		return cmd_unblock(cfg, argv[1]);
-	fprintf(stderr, "%s: unknown command '%s'\n", progname, cmd);
+	fail(cmd, "unknown command");
 	usage(CTL_ERROR);
 	return CTL_ERROR;
 }
@@ -504,25 +605,25 @@ main(int argc, char *argv[])
 	char err[1024];
 	int c, ret;
 
-	/* '+': options after the command belong to the command */
-	while((c = getopt(argc, argv, "+c:Vh")) != -1) {
+	opterr = 0;
+	/* '+': options after the command belong to the command; ':': a
+	 * missing argument is told apart from an unknown option */
+	while((c = getopt(argc, argv, "+:c:Vh")) != -1) {
 		switch(c) {
 		case 'c': conf = optarg; break;
 		case 'V':
 			printf("%s %s\n", progname, PACKAGE_VERSION);
 			return 0;
 		case 'h': usage(0); break;
-		default: usage(CTL_ERROR);
+		default: bad_option(c);
 		}
 	}
 	if(optind >= argc)
 		usage(CTL_ERROR);
 	if(!conf)
 		conf = fb_config_default_path();
-	if(!fb_config_load(conf, &cfg, err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", progname, err);
-		return CTL_ERROR;
-	}
+	if(!fb_config_load(conf, &cfg, err, sizeof(err)))
+		return fail_msg(err);
 	ret = run(cfg, argc - optind, argv + optind);
 	fb_config_free(cfg);
 	return ret;

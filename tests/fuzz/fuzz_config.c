@@ -6,9 +6,10 @@
  *
  * Properties checked on every input:
  * - a refusal returns NULL and a message naming the file;
- * - an accepted file holds only values the contract allows: every feed
- *   has a name (well-formed, unique, findable by fb_config_feed()) and a
- *   source, and every number is inside its documented range.
+ * - an accepted file holds only values the contract allows: the database
+ *   is an absolute path, every feed has a name (well-formed, unique,
+ *   findable by fb_config_feed()) and a source, and every number is
+ *   inside its documented range.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -127,7 +128,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(cfg != NULL);
 	FUZZ_CHECK(cfg->path != NULL && strcmp(cfg->path, conf_path) == 0);
-	FUZZ_CHECK(cfg->database != NULL);
+	FUZZ_CHECK(cfg->database != NULL && cfg->database[0] == '/');
 	FUZZ_CHECK(cfg->max_db_size >= (uint64_t)1 << 20 &&
 		cfg->max_db_size <= (uint64_t)1048576 << 20);
 	FUZZ_CHECK(cfg->sinkhole_ttl <= 86400);

@@ -378,6 +378,74 @@ test_errors(void)
 	bad("feed:\n", 1, "feed clause without name", "empty clause");
 }
 
+/**
+ * Unbound chdirs to its directory: a relative database would name one
+ * place for the module and another for the tools run from a shell.
+ */
+static void
+test_database_path(void)
+{
+	struct fb_config *cfg;
+
+	bad("database: db\n", 1, "database must be an absolute path",
+		"relative database refused");
+	bad("# c\ndatabase: \"./var/lib/fraudblock\"\n", 2,
+		"database must be an absolute path", "./ database refused");
+	bad("database: ../db\n", 1, "database must be an absolute path",
+		"../ database refused");
+	bad("database: ~/db\n", 1, "database must be an absolute path",
+		"~ is not expanded, so refused");
+	bad("database: \" /db\"\n", 1, "database must be an absolute path",
+		"quoted leading blank is not absolute");
+	cfg = load_good("database: /\n", "root directory is absolute");
+	if(cfg) {
+		is_str(cfg->database, "/", "database /");
+		fb_config_free(cfg);
+	}
+}
+
+/**
+ * Editors on Windows start UTF-8 files with a byte order mark, and feeds
+ * accept one: so does the config, at the very start of the file only.
+ */
+static void
+test_bom(void)
+{
+	struct fb_config *cfg;
+	char line[5000];
+
+	cfg = load_good("\xef\xbb\xbf" "database: /bom\nsinkhole-ttl: 7\n",
+		"BOM before the first key");
+	if(cfg) {
+		is_str(cfg->database, "/bom", "BOM: first key read");
+		is_int(cfg->sinkhole_ttl, 7, "BOM: second line read");
+		fb_config_free(cfg);
+	}
+	cfg = load_good("\xef\xbb\xbf", "file of only a BOM");
+	fb_config_free(cfg);
+	cfg = load_good("\xef\xbb\xbf# comment\r\ndatabase: /c\r\n",
+		"BOM before a comment, CRLF line ends");
+	fb_config_free(cfg);
+	bad("\xef\xbb\xbf" "bogus: 1\n", 1, "unknown key 'bogus'",
+		"BOM: errors still on line 1, BOM not in the key");
+	bad("database: /d\n\xef\xbb\xbf" "sinkhole-ttl: 5\n", 2,
+		"unknown key '\xef\xbb\xbf" "sinkhole-ttl'",
+		"BOM at the start of line 2 is not skipped");
+	bad("#\n\xef\xbb\xbf" "x: 1\n", 2, "unknown key '\xef\xbb\xbf" "x'",
+		"BOM after a short first line is not skipped");
+	bad("\xef\xbb\xbf\xef\xbb\xbf" "database: /d\n", 1,
+		"unknown key '\xef\xbb\xbf" "database'",
+		"only one BOM is skipped");
+	bad("\xef\xbb" "database: /d\n", 1, "unknown key '\xef\xbb"
+		"database'", "half a BOM is not skipped");
+	/* the BOM does not count against the length of line 1 */
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "\xef\xbb\xbf#", 4);
+	memcpy(line + 4099, "\ndatabase: /d\n", 15);
+	cfg = load_good(line, "BOM and a 4096-byte first line accepted");
+	fb_config_free(cfg);
+}
+
 /** A bad value must name the key, quote the value, say what is wanted. */
 static void
 test_bad_values(void)
@@ -603,6 +671,8 @@ main(void)
 	test_ranges_ok();
 	test_syntax();
 	test_errors();
+	test_database_path();
+	test_bom();
 	test_bad_values();
 	test_feed_names();
 	test_hostile();

@@ -277,6 +277,49 @@ test_hosts(void)
 	is_int(n, 0, "hosts line read as domains: refused");
 }
 
+/**
+ * Only the exact names stock hosts files give ::1 and the IPv6 multicast
+ * groups are boilerplate; a listed name that merely starts with "ip6-" is
+ * a name like any other.
+ */
+static void
+test_hosts_ip6(void)
+{
+	static const char stock[] =
+		"::1 ip6-localhost ip6-loopback\n"
+		"fe00::0 ip6-localnet\n"
+		"ff00::0 ip6-mcastprefix\n"
+		"ff02::1 ip6-allnodes\n"
+		"ff02::2 IP6-AllRouters\n"
+		"ff02::3 ip6-allhosts\n"
+		"0.0.0.0 ip6-localhost\n";
+	struct fb_parse_stats st;
+	struct reports r;
+	long n;
+
+	n = parse_str(FB_FORMAT_HOSTS, stock, &st, &r);
+	is_int(n, 0, "ip6 boilerplate: no names");
+	is_int(st.invalid, 0, "ip6 boilerplate: nothing refused");
+	is_int(st.skipped, 8, "ip6 boilerplate: every name skipped");
+
+	n = parse_str(FB_FORMAT_HOSTS, "0.0.0.0 ip6-evil-phish.example\n"
+		"127.0.0.1 IP6-Loopback.example.com ip6-localhost\n",
+		&st, &r);
+	is_int(n, 2, "names starting with ip6- are listed");
+	is_int(st.skipped, 1, "... only the exact boilerplate is skipped");
+	is_int(st.invalid, 0, "... nothing refused");
+
+	/* a header-like line with a real name is not boilerplate */
+	n = parse_str(FB_FORMAT_HOSTS, "ff02::1 ip6-allnodes.example.com\n",
+		&st, &r);
+	is_int(st.invalid, 1, "other address with an ip6- name refused");
+
+	/* "ip6-" alone or with an unknown suffix is a single label */
+	n = parse_str(FB_FORMAT_HOSTS, "0.0.0.0 ip6-\n0.0.0.0 ip6-foo\n",
+		&st, &r);
+	is_int(st.invalid, 2, "unknown single-label ip6- names refused");
+}
+
 /** Read a whole file into memory; @return 1 on success. */
 static int
 read_file(const char *path, char **buf, size_t *len)
@@ -358,6 +401,7 @@ main(void)
 	test_domains_hostile();
 	test_domains_long_names();
 	test_hosts();
+	test_hosts_ip6();
 	test_real();
 	return done_testing();
 }
