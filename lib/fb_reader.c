@@ -141,6 +141,12 @@ int fb_reader_generation(struct fb_reader *r, uint64_t *gen)
 	return fb_meta_generation(r->st, r->txn, gen) == 0;
 }
 
+int fb_reader_store_id(struct fb_reader *r, uint8_t id[FB_STORE_ID_LEN])
+{
+	int rc = fb_meta_store_id(r->st, r->txn, id);
+	return rc == 0 || rc == MDB_NOTFOUND;
+}
+
 int fb_reader_source(struct fb_reader *r, uint16_t id,
 	struct fb_source_info *info)
 {

@@ -82,6 +82,10 @@ int fb_match(struct fb_reader *r, const struct fb_qname *q,
 /** Read the generation in the reader's snapshot. @return 1 ok, 0 error. */
 int fb_reader_generation(struct fb_reader *r, uint64_t *gen);
 
+/** Read the store's identity in the reader's snapshot (zeros for a
+ * schema-1 store). @return 1 ok, 0 error. */
+int fb_reader_store_id(struct fb_reader *r, uint8_t id[FB_STORE_ID_LEN]);
+
 /**
  * Read a source's bookkeeping in the reader's snapshot.
  * @return 1 if found, 0 if not (info zeroed, name set to "source-<id>").

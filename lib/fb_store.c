@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/random.h>
 #include "fb_store_int.h"
 #include "fb_guard.h"
 
@@ -193,15 +194,23 @@ static int prepare_lock(const char *dir, char *err, size_t errlen)
 {
 	char path[600];
 	struct stat sb;
-	int fd, rc;
+	int fd, rc, created = 1;
 	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0664);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		0664);
+	if(fd < 0 && errno == EEXIST) {
+		created = 0;
+		fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	}
 	if(fd < 0) {
 		if(errno == EACCES || errno == EROFS)
 			snprintf(err, errlen, "%s is missing or not writable "
 				"and this user cannot make it (%s): readers "
 				"register there; see the README on "
 				"permissions", path, strerror(errno));
+		else if(errno == ENOSPC)
+			snprintf(err, errlen, "no room to create %s: the disk "
+				"is full; free space and try again", path);
 		else
 			snprintf(err, errlen, "cannot open %s: %s", path,
 				strerror(errno));
@@ -215,6 +224,9 @@ static int prepare_lock(const char *dir, char *err, size_t errlen)
 	rc = posix_fallocate(fd, 0, FB_LOCK_BYTES);
 	close(fd);
 	if(rc == ENOSPC) {
+		/* leave no empty lock file behind for LMDB to extend */
+		if(created)
+			unlink(path);
 		snprintf(err, errlen, "no room for %s (%d bytes): the disk "
 			"is full; free space and try again", path,
 			FB_LOCK_BYTES);
@@ -266,6 +278,37 @@ static int put_schema(struct fb_store *st, MDB_txn *txn)
 	uint8_t b[4] = { 0, 0, 0, FB_SCHEMA_VERSION };
 	MDB_val key = { 6, "schema" }, val = { 4, b };
 	return mdb_put(txn, st->meta, &key, &val, 0);
+}
+
+/** Give the store a random identity: a copy of another store over this
+ * one (same generation, perhaps) must not pass for an unchanged list. */
+static int put_store_id(struct fb_store *st, MDB_txn *txn)
+{
+	uint8_t id[FB_STORE_ID_LEN];
+	MDB_val key = { 8, "store-id" }, val = { sizeof(id), id };
+	size_t got = 0;
+	while(got < sizeof(id)) {
+		ssize_t n = getrandom(id + got, sizeof(id) - got, 0);
+		if(n < 0 && errno != EINTR)
+			return errno;
+		if(n > 0)
+			got += (size_t)n;
+	}
+	return mdb_put(txn, st->meta, &key, &val, 0);
+}
+
+int fb_meta_store_id(const struct fb_store *st, MDB_txn *txn,
+	uint8_t id[FB_STORE_ID_LEN])
+{
+	MDB_val key = { 8, "store-id" }, val;
+	int rc = mdb_get(txn, st->meta, &key, &val);
+	memset(id, 0, FB_STORE_ID_LEN);
+	if(rc)
+		return rc;
+	if(val.mv_size != FB_STORE_ID_LEN)
+		return MDB_CORRUPTED;
+	memcpy(id, val.mv_data, FB_STORE_ID_LEN);
+	return 0;
 }
 
 /* ---- sources -------------------------------------------------------- */
@@ -381,7 +424,8 @@ static int init_schema(struct fb_store *st, MDB_txn *txn)
 	int rc;
 	st->schema = FB_SCHEMA_VERSION;
 	if((rc = put_schema(st, txn)) != 0 ||
-	   (rc = put_generation(st, txn, 0)) != 0)
+	   (rc = put_generation(st, txn, 0)) != 0 ||
+	   (rc = put_store_id(st, txn)) != 0)
 		return rc;
 	memset(&info, 0, sizeof(info));
 	info.id = FB_SOURCE_ALLOW;
@@ -426,7 +470,8 @@ static int upgrade_from_1(struct fb_store *st, MDB_txn *txn)
 	if(rc != MDB_NOTFOUND)
 		return rc;
 	st->schema = FB_SCHEMA_VERSION;
-	if((rc = put_generation(st, txn, gen)) != 0)
+	if((rc = put_generation(st, txn, gen)) != 0 ||
+	   (rc = put_store_id(st, txn)) != 0)
 		return rc;
 	return put_schema(st, txn);
 }

@@ -13,8 +13,10 @@
  *
  * Named databases (schema version FB_SCHEMA_VERSION):
  * - "meta":     "schema" -> 4 bytes big-endian, "generation" -> 8 bytes
- *               big-endian.  The generation is bumped by every commit that
- *               changes an entry; the module watches it.
+ *               big-endian, "store-id" -> 16 random bytes given when the
+ *               store is made.  The generation is bumped by every commit
+ *               that changes an entry; the module watches it and the id
+ *               (another store copied over this one is a change too).
  * - "names":    name key (fb_name.h) -> entry records, MDB_DUPSORT.
  * - "bysource": source id (2 bytes big-endian) + name key -> entry record.
  * - "sources":  source id (2 bytes big-endian) -> source record.
@@ -40,6 +42,8 @@
 
 /** Schema written by this build; schema 1 is read and upgraded. */
 #define FB_SCHEMA_VERSION 2
+/** Bytes of the random identity a store gets when it is made. */
+#define FB_STORE_ID_LEN 16
 
 struct fb_store;
 

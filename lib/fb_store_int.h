@@ -40,6 +40,9 @@ int fb_meta_generation(const struct fb_store *st, MDB_txn *txn,
 	uint64_t *gen);
 int fb_meta_bump_generation(struct fb_store *st, MDB_txn *txn,
 	uint64_t *gen);
+/** meta table: the store's random identity (zeros in schema 1). */
+int fb_meta_store_id(const struct fb_store *st, MDB_txn *txn,
+	uint8_t id[FB_STORE_ID_LEN]);
 
 /** sources table: read one (0 found, MDB_NOTFOUND, or an LMDB error;
  * info is always filled, "source-<id>" when not found), write one. */

@@ -90,16 +90,23 @@ static void sweep(struct fb_watch *wt, uint64_t gen)
 		(unsigned long)res.removed);
 }
 
+/** What a sweep was last made for: the store's identity and generation
+ * (a store copied over the live one may have the same generation). */
+struct seen {
+	int valid;	/**< 0 until the first look at this store */
+	uint8_t id[FB_STORE_ID_LEN];
+	uint64_t gen;
+};
+
 /**
- * Look at the generation; sweep when it changed.
- * @param seen: in/out: the generation last swept for.
- * @param have_seen: in/out: 0 until the first look at this store.
+ * Look at the generation and identity; sweep when either changed.
+ * @param seen: in/out: what the last sweep was for.
  */
-static void check_generation(struct fb_watch *wt, uint64_t *seen,
-	int *have_seen)
+static void check_generation(struct fb_watch *wt, struct seen *seen)
 {
 	struct fb_module *m = wt->m;
 	char err[256];
+	uint8_t id[FB_STORE_ID_LEN];
 	uint64_t gen = 0;
 	int ok;
 	wt->faulted = 0;
@@ -120,18 +127,21 @@ static void check_generation(struct fb_watch *wt, uint64_t *seen,
 		__atomic_store_n(&m->resize_needed, 1, __ATOMIC_SEQ_CST);
 		return;
 	}
-	ok = fb_reader_generation(wt->reader, &gen);
+	ok = fb_reader_generation(wt->reader, &gen) &&
+		fb_reader_store_id(wt->reader, id);
 	fb_guard_leave(&wt->guard);
 	/* also on the first look: answers cached before the list was
 	 * opened (it may have appeared late) are checked too.  A reload
 	 * that resizes the cache replaces it before this module is
 	 * stopped: never sweep another cache */
-	if(ok && (!*have_seen || gen != *seen) && wt->msg_cache &&
+	if(ok && (!seen->valid || gen != seen->gen ||
+	   memcmp(id, seen->id, sizeof(id)) != 0) && wt->msg_cache &&
 	   wt->env->msg_cache == wt->msg_cache) {
 		sweep(wt, gen);
 		if(!wt->faulted) {
-			*seen = gen;
-			*have_seen = 1;
+			seen->gen = gen;
+			memcpy(seen->id, id, sizeof(id));
+			seen->valid = 1;
 		}
 	}
 	if(wt->reader && !wt->faulted)
@@ -164,15 +174,15 @@ static void *watch_main(void *arg)
 {
 	struct fb_watch *wt = arg;
 	struct fb_module *m = wt->m;
-	uint64_t seen = 0;
-	int have_seen = 0;
+	struct seen seen;
+	memset(&seen, 0, sizeof(seen));
 	do {
 		if(fb_list_maintain(m, &wt->reader))
-			have_seen = 0;	/* a new store: sweep whatever */
+			seen.valid = 0;	/* a new store: sweep whatever */
 		if(!m->store || __atomic_load_n(&m->gate, __ATOMIC_SEQ_CST) ==
 		   FB_GATE_CLOSED)
 			continue;
-		check_generation(wt, &seen, &have_seen);
+		check_generation(wt, &seen);
 	} while(nap(wt, m->store ? m->cfg->poll_ms : FB_REOPEN_MS));
 	fb_reader_free(wt->reader);
 	wt->reader = NULL;
