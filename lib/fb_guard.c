@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <pthread.h>
 #include "fb_guard.h"
 
 #define MAX_RANGES 8
@@ -60,7 +61,10 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	struct fb_guard *g = current;
 	int ours = in_ranges((uintptr_t)si->si_addr);
-	if(ours && g && g->armed) {
+	/* armed, the thread runs only store code: an access past the end
+	 * of a mapped file is the store's even where no range is known yet
+	 * (a store being opened) */
+	if(g && g->armed && (ours || si->si_code == BUS_ADRERR)) {
 		g->armed = 0;
 		g->fault = sig;
 		siglongjmp(g->jb, 1);
@@ -85,6 +89,14 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	}
 	/* the default action: returning re-runs the faulting access */
 	signal(sig, SIG_DFL);
+}
+
+int fb_guard_thread_init(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGBUS);
+	return pthread_sigmask(SIG_UNBLOCK, &set, NULL) == 0;
 }
 
 int fb_guard_install(int exit_on_fault)

@@ -16,8 +16,9 @@
  *	}
  *
  * (sigsetjmp must be called in the frame that stays alive, so this cannot
- * be a function.)  A SIGBUS at an address inside the store's mappings
- * (fb_guard_set_ranges) while this thread's guard is armed, or an LMDB
+ * be a function.)  A SIGBUS while this thread's guard is armed, at an
+ * address inside the store's mappings (fb_guard_set_ranges) or past the
+ * end of a mapped file (BUS_ADRERR: a store being opened), or an LMDB
  * assertion on an env whose assert callback is fb_guard_lmdb_assert while
  * armed, jumps back to the sigsetjmp, which then returns 1.  Any other fault is handed on to
  * the action that was in place before (by default: the process dies, as
@@ -61,6 +62,15 @@ void fb_guard_disarm(struct fb_guard *g);
  * @return 1 on success, 0 if sigaction failed.
  */
 int fb_guard_install(int exit_on_fault);
+
+/**
+ * Let SIGBUS reach this thread.  A synchronous fault on a blocked signal
+ * kills the process whatever handler is installed, and Unbound blocks
+ * every signal in its worker threads: each thread that arms a guard calls
+ * this once (a system call, so never per query).
+ * @return 1 on success.
+ */
+int fb_guard_thread_init(void);
 
 /**
  * Say where the store's files are mapped: faults outside these ranges

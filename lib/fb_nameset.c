@@ -34,21 +34,6 @@ void fb_nameset_free(struct fb_nameset *ns)
 	free(ns);
 }
 
-int fb_grow(void *p, size_t *cap, size_t need, size_t sz)
-{
-	size_t c = *cap ? *cap : 1024;
-	void *n;
-	if(need <= *cap)
-		return 1;
-	while(c < need)
-		c *= 2;
-	if(!(n = realloc(*(void **)p, c * sz)))
-		return 0;
-	*(void **)p = n;
-	*cap = c;
-	return 1;
-}
-
 int fb_nameset_add(struct fb_nameset *ns, const struct fb_key *key,
 	uint8_t scope)
 {

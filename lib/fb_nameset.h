@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "fb_name.h"
+#include "fb_record.h"
 
 struct fb_nameset;
 
@@ -34,12 +35,5 @@ size_t fb_nameset_count(const struct fb_nameset *ns);
  */
 const uint8_t *fb_nameset_get(const struct fb_nameset *ns, size_t i,
 	size_t *len, uint8_t *scope);
-
-/**
- * Grow the array *p (elements of size sz, capacity *cap) to hold need
- * elements, doubling from 1024.  Shared by the writers in lib/.
- * @return 1, or 0 when out of memory (*p unchanged).
- */
-int fb_grow(void *p, size_t *cap, size_t need, size_t sz);
 
 #endif /* FB_NAMESET_H */

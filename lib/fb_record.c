@@ -3,6 +3,7 @@
  * Records of the store as bytes (see fb_record.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "fb_record.h"
 
@@ -226,4 +227,19 @@ bad:
 	s->id = id;
 	snprintf(s->name, sizeof(s->name), "source-%u", (unsigned)id);
 	return 0;
+}
+
+int fb_grow(void *p, size_t *cap, size_t need, size_t sz)
+{
+	size_t c = *cap ? *cap : 1024;
+	void *n;
+	if(need <= *cap)
+		return 1;
+	while(c < need)
+		c *= 2;
+	if(!(n = realloc(*(void **)p, c * sz)))
+		return 0;
+	*(void **)p = n;
+	*cap = c;
+	return 1;
 }

@@ -107,4 +107,11 @@ void fb_put_be64(uint8_t *p, uint64_t v);
 uint16_t fb_get_be16(const uint8_t *p);
 uint64_t fb_get_be64(const uint8_t *p);
 
+/**
+ * Grow the array *p (elements of size sz, capacity *cap) to hold need
+ * elements, doubling from 1024.  Shared by the writers in lib/.
+ * @return 1, or 0 when out of memory (*p unchanged).
+ */
+int fb_grow(void *p, size_t *cap, size_t need, size_t sz);
+
 #endif /* FB_RECORD_H */

@@ -446,41 +446,52 @@ static int upgrade_from_1(struct fb_store *st, MDB_txn *txn)
 {
 	MDB_cursor *c;
 	MDB_val k, d;
-	struct fb_source_info info;
+	struct fb_source_info *all = NULL;
+	size_t n = 0, cap = 0, i;
 	uint64_t gen = 0;
 	int rc;
 	if((rc = fb_meta_generation(st, txn, &gen)) != 0 &&
 	   rc != MDB_NOTFOUND)
 		return rc;
+	/* read them all first: rewriting a record under a cursor with a
+	 * value of another size moves the cursor */
 	if((rc = mdb_cursor_open(txn, st->sources, &c)) != 0)
 		return rc;
 	while((rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) == 0) {
-		uint8_t rec[FB_SOURCE_REC_MAX];
-		MDB_val nv = { 0, rec };
+		if(!fb_grow(&all, &cap, n + 1, sizeof(*all))) {
+			rc = ENOMEM;
+			break;
+		}
 		if(k.mv_size != 2 ||
-		   !decode_source(st, &d, fb_get_be16(k.mv_data), &info)) {
+		   !decode_source(st, &d, fb_get_be16(k.mv_data), &all[n])) {
 			rc = MDB_CORRUPTED;
 			break;
 		}
-		nv.mv_size = fb_source_encode(&info, rec);
-		if((rc = mdb_cursor_put(c, &k, &nv, MDB_CURRENT)) != 0)
-			break;
+		n++;
 	}
 	mdb_cursor_close(c);
-	if(rc != MDB_NOTFOUND)
-		return rc;
 	st->schema = FB_SCHEMA_VERSION;
-	if((rc = put_generation(st, txn, gen)) != 0 ||
-	   (rc = put_store_id(st, txn)) != 0)
-		return rc;
-	return put_schema(st, txn);
+	if(rc == MDB_NOTFOUND)
+		rc = 0;
+	for(i = 0; i < n && rc == 0; i++)
+		rc = fb_source_put(st, txn, &all[i]);
+	free(all);
+	if(rc == 0)
+		rc = put_generation(st, txn, gen);
+	if(rc == 0)
+		rc = put_store_id(st, txn);
+	if(rc == 0)
+		rc = put_schema(st, txn);
+	return rc;
 }
 
 /** Is the unnamed database empty (not another program's LMDB)? */
 static int main_db_empty(MDB_txn *txn)
 {
 	MDB_stat ms;
-	return mdb_stat(txn, 0, &ms) == 0 && ms.ms_entries == 0;
+	MDB_dbi main_dbi;
+	return mdb_dbi_open(txn, NULL, 0, &main_dbi) == 0 &&
+		mdb_stat(txn, main_dbi, &ms) == 0 && ms.ms_entries == 0;
 }
 
 /** Open the four tables; create them (and the schema) when writing. */

@@ -23,9 +23,25 @@ static void guard_ranges(struct fb_module *m)
 static int open_store(struct fb_module *m)
 {
 	char err[512];
-	struct fb_store *st;
-	if(!fb_store_open(&st, m->cfg->database, m->cfg->max_db_size,
-	    FB_STORE_READ, err, sizeof(err))) {
+	struct fb_store *st = NULL;
+	struct fb_guard g;
+	int opened;
+	/* opening reads the file's pages too: it may be cut meanwhile */
+	memset(&g, 0, sizeof(g));
+	fb_guard_arm(&g);
+	if(sigsetjmp(g.jb, 0) != 0) {
+		fb_guard_disarm(&g);
+		/* the half-opened environment is left as it is: closing it
+		 * could fault again */
+		snprintf(err, sizeof(err), "%s changed while it was being "
+			"opened (SIGBUS)", m->cfg->database);
+		opened = 0;
+	} else {
+		opened = fb_store_open(&st, m->cfg->database,
+			m->cfg->max_db_size, FB_STORE_READ, err, sizeof(err));
+		fb_guard_leave(&g);
+	}
+	if(!opened) {
 		fb_log_once(m, FB_LOGGED_OPEN, "fraudblock: cannot open the "
 			"blocklist database, passing all queries unchecked "
 			"until it can be: %s", err);
@@ -73,6 +89,7 @@ static void close_store(struct fb_module *m)
 
 void fb_list_open_first(struct fb_module *m)
 {
+	(void)fb_guard_thread_init();
 	m->gate = open_store(m) ? FB_GATE_OPEN : FB_GATE_CLOSED;
 }
 

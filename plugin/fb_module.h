@@ -55,6 +55,9 @@ struct fb_module {
 	/** set by a worker, acted on by the watch thread (atomic) */
 	int resize_needed;	/**< a reader met MDB_MAP_RESIZED */
 	int fault_seen;		/**< a read faulted: reopen the store */
+	/** a client query passed unchecked (fail-open): its answer may be
+	 * cached, so the next sweep must run even if the list is the same */
+	int unchecked;
 	/** FB_LOGGED_* bits; atomic */
 	int logged;
 	/** guards threads */

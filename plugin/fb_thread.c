@@ -38,6 +38,11 @@ struct fb_thread *fb_thread_get(struct fb_module *m)
 	if(!(t = calloc(1, sizeof(*t))))
 		return NULL;
 	t->m = m;
+	/* Unbound blocks every signal in its workers; a fault on a blocked
+	 * SIGBUS would kill it past the guard */
+	if(!fb_guard_thread_init())
+		log_warn("fraudblock: cannot unblock SIGBUS in a worker; a "
+			"store damaged while in use would stop Unbound");
 	pthread_mutex_lock(&m->lock);
 	t->next = m->threads;
 	m->threads = t;
@@ -193,6 +198,8 @@ int fb_thread_lookup(struct fb_thread *t, const uint8_t *wire, size_t wlen,
 		return 1;
 	}
 	t->count.failed_open++;
+	if(!__atomic_load_n(&m->unchecked, __ATOMIC_RELAXED))
+		__atomic_store_n(&m->unchecked, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 

@@ -108,7 +108,7 @@ static void check_generation(struct fb_watch *wt, struct seen *seen)
 	char err[256];
 	uint8_t id[FB_STORE_ID_LEN];
 	uint64_t gen = 0;
-	int ok;
+	int ok, unchecked;
 	wt->faulted = 0;
 	fb_guard_arm(&wt->guard);
 	if(sigsetjmp(wt->guard.jb, 0) != 0) {
@@ -130,11 +130,14 @@ static void check_generation(struct fb_watch *wt, struct seen *seen)
 	ok = fb_reader_generation(wt->reader, &gen) &&
 		fb_reader_store_id(wt->reader, id);
 	fb_guard_leave(&wt->guard);
+	/* queries passed unchecked meanwhile may have cached a listed name
+	 * although the list itself did not change */
+	unchecked = __atomic_exchange_n(&m->unchecked, 0, __ATOMIC_RELAXED);
 	/* also on the first look: answers cached before the list was
 	 * opened (it may have appeared late) are checked too.  A reload
 	 * that resizes the cache replaces it before this module is
 	 * stopped: never sweep another cache */
-	if(ok && (!seen->valid || gen != seen->gen ||
+	if(ok && (unchecked || !seen->valid || gen != seen->gen ||
 	   memcmp(id, seen->id, sizeof(id)) != 0) && wt->msg_cache &&
 	   wt->env->msg_cache == wt->msg_cache) {
 		sweep(wt, gen);
@@ -144,6 +147,8 @@ static void check_generation(struct fb_watch *wt, struct seen *seen)
 			seen->valid = 1;
 		}
 	}
+	if((!ok || wt->faulted) && unchecked)
+		__atomic_store_n(&m->unchecked, 1, __ATOMIC_RELAXED);
 	if(wt->reader && !wt->faulted)
 		fb_reader_end(wt->reader);
 }
@@ -176,6 +181,7 @@ static void *watch_main(void *arg)
 	struct fb_module *m = wt->m;
 	struct seen seen;
 	memset(&seen, 0, sizeof(seen));
+	(void)fb_guard_thread_init();
 	do {
 		if(fb_list_maintain(m, &wt->reader))
 			seen.valid = 0;	/* a new store: sweep whatever */
