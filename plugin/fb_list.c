@@ -103,7 +103,10 @@ void fb_list_close(struct fb_module *m)
 static int reopen(struct fb_module *m, struct fb_reader **watch_reader)
 {
 	int ok;
-	fb_threads_quiesce(m);
+	/* with no store the gate is closed and no worker reads: pausing
+	 * it would only make queries wait for nothing */
+	if(m->store)
+		fb_threads_quiesce(m);
 	fb_reader_free(*watch_reader);
 	*watch_reader = NULL;
 	close_store(m);
