@@ -214,14 +214,21 @@ static void copy_owners(const char *live, const char *fresh, char *note,
 	}
 }
 
-/** A new store directory where there was none: the mode fb_store_open()
- * would give it (mkdtemp makes it 0700, which the module could not
- * read).  umask() is read by setting it back: the tools are one thread. */
-static void open_up(const char *dir)
+/** The process's umask, read by setting it back: the tools are one
+ * thread. */
+static mode_t current_umask(void)
 {
 	mode_t mask = umask(022);
 	umask(mask);
-	(void)chmod(dir, 0755 & ~mask);
+	return mask;
+}
+
+/** A new store directory where there was none: the mode fb_store_open()
+ * would give it (mkdtemp makes it 0700, which the module could not
+ * read). */
+static void open_up(const char *dir)
+{
+	(void)chmod(dir, 0755 & ~current_umask());
 }
 
 /** Size of dir/data.mdb, 0 if none. */
@@ -363,6 +370,8 @@ int fb_store_backup(struct fb_store *st, const char *path, uint64_t *bytes,
 		return 0;
 	}
 	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	/* mkstemp's 0600 would surprise: a backup is an ordinary file */
+	(void)fchmod(fd, 0666 & ~current_umask());
 	if((rc = copy_into(st, fd)) != 0) {
 		fb_lmdb_error(err, errlen, "cannot copy", st->dir, rc);
 		goto fail;
@@ -476,6 +485,35 @@ static void first_problem(void *arg, enum fb_verify_kind kind,
 }
 
 /**
+ * Say why fb_store_check_file() refused the copy of a backup in terms of
+ * the backup: its text names the copy and gives advice for a live store.
+ * @param why: its text, "<fresh>/data.mdb is ...: advice".
+ * @param out: holds the backup's name; the reason is appended.
+ */
+static void backup_why(char *why, const char *fresh, char *out,
+	size_t outlen)
+{
+	static const char *const advice[] = { ": restore", "  Restore",
+		"; refusing" };
+	char copy[PATH_ROOM];
+	const char *reason = why;
+	size_t i, n = strlen(out);
+	char *cut;
+	snprintf(copy, sizeof(copy), "%s/data.mdb", fresh);
+	if(strncmp(why, copy, strlen(copy)) == 0)
+		reason = why + strlen(copy);
+	else if(n + 2 < outlen) {
+		memcpy(out + n, ": ", 3);
+		n += 2;
+	}
+	for(i = 0; i < sizeof(advice) / sizeof(advice[0]); i++)
+		if((cut = strstr(why, advice[i])) != NULL)
+			*cut = 0;
+	snprintf(out + n, outlen - n, "%s; not restored, the store in force "
+		"is unchanged", reason);
+}
+
+/**
  * Check the backup copied into fresh: a whole LMDB file, a fraudblock
  * store of a schema this build reads, and consistent.
  * @param gen: out: its generation.
@@ -489,8 +527,8 @@ static int check_backup(const char *fresh, const char *file, uint64_t *gen,
 	char why[512], first[256];
 	int v;
 	if(!fb_store_check_file(fresh, why, sizeof(why))) {
-		snprintf(err, errlen, "%s is not a usable backup: %s", file,
-			why);
+		snprintf(err, errlen, "%s", file);
+		backup_why(why, fresh, err, errlen);
 		return 0;
 	}
 	if(!fb_store_open(&st, fresh, 0, FB_STORE_READ, why, sizeof(why))) {
@@ -568,8 +606,8 @@ static int lock_live(const char *dir, struct fb_store **live, MDB_txn **txn,
 	*live = NULL;
 	if(!ours || !fb_store_open(live, dir, 0, FB_STORE_WRITE, why,
 	   sizeof(why))) {
-		snprintf(err, errlen, "the live directory cannot be opened as "
-			"a fraudblock store, refusing to replace it: %s", why);
+		snprintf(err, errlen, "%s cannot be opened as a fraudblock "
+			"store, refusing to replace it: %s", dir, why);
 		return 0;
 	}
 	*usable = 1;
