@@ -151,7 +151,8 @@ is "$?" 0 "sync after fb-extra was dropped exits 0 (changed)"
 like "$(cat "$T/last.out")" \
 	'^feed fb-extra: removed, no longer configured, 1 names$' \
 	"sync says it removed fb-extra"
-ok_within 2000 "extra resolves" "a feed dropped from the config stops blocking" \
+ok_within 2000 "extra resolves" \
+	"a feed dropped from the config stops blocking" \
 	resolves $P extra.example-test 192.0.2.24
 ok "the configured feeds still block" sinkholed $P keep.example-test
 fb_ctl status

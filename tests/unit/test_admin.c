@@ -511,7 +511,8 @@ static void test_restore(void)
 	{
 		struct stat sb;
 		stat(dir, &sb);
-		is_int(sb.st_mode & 07777, 0750, "the directory keeps its mode");
+		is_int(sb.st_mode & 07777, 0750,
+			"the directory keeps its mode");
 		stat(path, &sb);
 		is_int(sb.st_mode & 07777, 0660, "lock.mdb keeps its mode");
 	}
@@ -873,7 +874,8 @@ static void test_verify(void)
 		static const uint8_t key[] = "short.example.";
 		put_raw(st, st->bysource, bk, fb_bysource_key(1, key,
 			sizeof(key) - 1, bk), shortrec, sizeof(shortrec));
-		expect(st, "a bysource record of 5 bytes", FB_VERIFY_TWIN, 1, 1);
+		expect(st, "a bysource record of 5 bytes", FB_VERIFY_TWIN, 1,
+			1);
 		fb_store_close(st);
 	}
 	/* keys no name can have */
@@ -882,7 +884,8 @@ static void test_verify(void)
 			"example.nodot", "example..empty.", "example.sp ace.",
 			"example.x\001y." };
 		for(i = 0; i < 5; i++)
-			put_pair(st, (const uint8_t *)bad[i], strlen(bad[i]), &e);
+			put_pair(st, (const uint8_t *)bad[i], strlen(bad[i]),
+				&e);
 		expect(st, "keys with a capital, no final dot, an empty label, "
 			"a space and a control byte", FB_VERIFY_KEY, 5, 5);
 		fb_store_close(st);
