@@ -758,13 +758,141 @@ static int check_copy(const char *dir, const uint64_t want[5], char *err,
 	return 1;
 }
 
+/** The tables of a fraudblock store, for a rebuild. */
+struct table {
+	const char *name;
+	MDB_dbi dbi;
+	unsigned flags;
+};
+
+static void tables_of(const struct fb_store *st, struct table t[4])
+{
+	t[0].name = "meta";
+	t[0].dbi = st->meta;
+	t[0].flags = 0;
+	t[1].name = "names";
+	t[1].dbi = st->names;
+	t[1].flags = MDB_DUPSORT | MDB_DUPFIXED;
+	t[2].name = "bysource";
+	t[2].dbi = st->bysource;
+	t[2].flags = 0;
+	t[3].name = "sources";
+	t[3].dbi = st->sources;
+	t[3].flags = 0;
+}
+
+/** Does the main table hold exactly our four tables (nothing a rebuild
+ * would leave out)?  @return 1, 0, or -1 on an LMDB error. */
+static int only_our_tables(const struct fb_store *st, MDB_txn *txn)
+{
+	struct table t[4];
+	MDB_cursor *c;
+	MDB_val k, d;
+	MDB_dbi main;
+	int rc, i, n = 0, ours = 1;
+	tables_of(st, t);
+	if(mdb_dbi_open(txn, NULL, 0, &main) != 0 ||
+	   mdb_cursor_open(txn, main, &c) != 0)
+		return -1;
+	while(ours && (rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) == 0) {
+		n++;
+		for(i = 0; i < 4; i++)
+			if(k.mv_size == strlen(t[i].name) &&
+			   memcmp(k.mv_data, t[i].name, k.mv_size) == 0)
+				break;
+		ours = i < 4;
+	}
+	mdb_cursor_close(c);
+	return ours && n == 4 ? 1 : (ours && rc != MDB_NOTFOUND ? -1 : 0);
+}
+
+/** Copy one table in key order with MDB_APPEND: every page filled. */
+static int copy_table(MDB_txn *from, MDB_dbi src, MDB_txn *to, MDB_dbi dst,
+	unsigned flags)
+{
+	MDB_cursor *in, *out;
+	MDB_val k, d;
+	unsigned put = MDB_APPEND | (flags & MDB_DUPSORT ? MDB_APPENDDUP : 0);
+	int rc;
+	if((rc = mdb_cursor_open(from, src, &in)) != 0)
+		return rc;
+	if((rc = mdb_cursor_open(to, dst, &out)) != 0) {
+		mdb_cursor_close(in);
+		return rc;
+	}
+	while((rc = mdb_cursor_get(in, &k, &d, MDB_NEXT)) == 0)
+		if((rc = mdb_cursor_put(out, &k, &d, put)) != 0)
+			break;
+	mdb_cursor_close(out);
+	mdb_cursor_close(in);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/**
+ * Rebuild the store seen by txn into a new environment in dir, table by
+ * table, in one write transaction of the new environment.
+ * @return 0 or an LMDB/errno code.
+ */
+static int rebuild(struct fb_store *st, MDB_txn *txn, const char *dir)
+{
+	struct table t[4];
+	MDB_envinfo ei;
+	MDB_env *env;
+	MDB_txn *out;
+	MDB_dbi dbi;
+	int rc, i;
+	tables_of(st, t);
+	if((rc = mdb_env_info(st->env, &ei)) != 0 ||
+	   (rc = mdb_env_create(&env)) != 0)
+		return rc;
+	if((rc = mdb_env_set_maxdbs(env, 8)) != 0 ||
+	   (rc = mdb_env_set_mapsize(env, ei.me_mapsize)) != 0 ||
+	   (rc = mdb_env_open(env, dir, 0, 0664)) != 0 ||
+	   (rc = mdb_txn_begin(env, NULL, 0, &out)) != 0) {
+		mdb_env_close(env);
+		return rc;
+	}
+	for(i = 0; i < 4 && rc == 0; i++)
+		if((rc = mdb_dbi_open(out, t[i].name, MDB_CREATE | t[i].flags,
+		   &dbi)) == 0)
+			rc = copy_table(txn, t[i].dbi, out, dbi, t[i].flags);
+	/* a synchronous commit: the file is on disk before the swap */
+	if(rc == 0)
+		rc = mdb_txn_commit(out);
+	else
+		mdb_txn_abort(out);
+	mdb_env_close(env);
+	return rc;
+}
+
+/** Copy with LMDB's compacting copy, into dir/data.mdb.  Keeps pages as
+ * they are, less the free ones.  @return 0 or an LMDB/errno code. */
+static int copy_compacted(struct fb_store *st, const char *dir)
+{
+	char path[PATH_ROOM];
+	int fd, rc;
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0664)) <
+	   0)
+		return errno;
+	/* it reads in a transaction of its own and never takes the writer
+	 * lock, which this thread holds: it sees the newest commit, the
+	 * one the caller's write transaction started from */
+	rc = mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT);
+	if(rc == 0 && fsync(fd) != 0)
+		rc = errno;
+	if(close(fd) != 0 && rc == 0)
+		rc = errno;
+	return rc;
+}
+
 int fb_store_compact(struct fb_store *st, struct fb_swap_result *res,
 	char *err, size_t errlen)
 {
-	char real[REAL_ROOM], fresh[DIR_ROOM], path[PATH_ROOM];
+	char real[REAL_ROOM], fresh[DIR_ROOM];
 	uint64_t want[5];
 	MDB_txn *txn = NULL;
-	int fd, rc, exists;
+	int rc, exists, ours;
 	memset(res, 0, sizeof(*res));
 	fresh[0] = 0;
 	if(st->mode != FB_STORE_WRITE) {
@@ -774,8 +902,7 @@ int fb_store_compact(struct fb_store *st, struct fb_swap_result *res,
 	}
 	if(!real_dir(st->dir, real, sizeof(real), &exists, err, errlen))
 		return 0;
-	/* from here until the swap no writer can commit: the copy below,
-	 * made from the newest commit, is this transaction's view */
+	/* from here until the swap no writer can commit */
 	if((rc = fb_write_begin(st, &txn)) != 0 ||
 	   (rc = snapshot_counts(st, txn, want)) != 0) {
 		fb_lmdb_error(err, errlen, "cannot compact", st->dir, rc);
@@ -783,20 +910,15 @@ int fb_store_compact(struct fb_store *st, struct fb_swap_result *res,
 	}
 	if(!make_sibling(real, fresh, sizeof(fresh), err, errlen))
 		goto fail;
-	snprintf(path, sizeof(path), "%s/data.mdb", fresh);
-	if((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0664)) <
-	   0) {
-		snprintf(err, errlen, "cannot create %s: %s", path,
-			strerror(errno));
+	/* a rebuild with MDB_APPEND fills every page, where LMDB's copy
+	 * keeps the half-empty pages removals leave; it copies only the
+	 * tables this build knows, so anything else takes LMDB's copy */
+	if((ours = only_our_tables(st, txn)) < 0) {
+		fb_lmdb_error(err, errlen, "cannot read", st->dir,
+			MDB_CORRUPTED);
 		goto fail;
 	}
-	/* the compacting copy reads in a transaction of its own and never
-	 * takes the writer lock, which this thread holds */
-	rc = mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT);
-	if(rc == 0 && fsync(fd) != 0)
-		rc = errno;
-	if(close(fd) != 0 && rc == 0)
-		rc = errno;
+	rc = ours ? rebuild(st, txn, fresh) : copy_compacted(st, fresh);
 	if(rc) {
 		fb_lmdb_error(err, errlen, "cannot copy", st->dir, rc);
 		goto fail;

@@ -77,9 +77,13 @@ int fb_store_restore(const char *dir, const char *file,
 	struct fb_swap_result *res, char *err, size_t errlen);
 
 /**
- * Compact the store: copy it, compacted, under its writer lock, and swap
- * the copy in.  The copy is checked to hold the same generation and the
- * same number of records in every table before the swap.
+ * Compact the store: under its writer lock, rebuild it table by table
+ * from that write transaction's view with MDB_APPEND (full pages, where
+ * LMDB's compacting copy keeps the half-empty pages removals leave), and
+ * swap the copy in.  A store holding a table this build does not know is
+ * copied with LMDB's compacting copy instead, which keeps it.  The copy
+ * is checked to hold the same generation and the same number of records
+ * in every table before the swap.
  * @param st: opened FB_STORE_WRITE.  Stale afterwards (its files are gone
  *	from the directory): close it.
  * @param res: out.

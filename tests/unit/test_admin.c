@@ -679,6 +679,102 @@ static void test_compact(void)
 	is_int(verify_in(dir, &vr), 1, "and the store verifies");
 }
 
+/** A feed of every tenth of the n names of feed_bulk. */
+static int feed_tenth(struct fb_store *st, const char *name, int n)
+{
+	struct fb_nameset *ns = fb_nameset_new();
+	struct fb_update_spec spec;
+	struct fb_update_result res;
+	struct fb_key k;
+	char err[512], text[64];
+	int i, ok;
+	for(i = 0; i < n; i += 10) {
+		snprintf(text, sizeof(text), "h%d.bulk.example", i);
+		key_of(text, &k);
+		fb_nameset_add(ns, &k, FB_SCOPE_TREE);
+	}
+	fb_nameset_finish(ns);
+	memset(&spec, 0, sizeof(spec));
+	spec.feed = name;
+	spec.max_shrink = 100;
+	spec.now = 1700000001;
+	ok = fb_store_replace_feed(st, &spec, ns, &res, err, sizeof(err)) ==
+		FB_UPDATE_OK;
+	fb_nameset_free(ns);
+	return ok;
+}
+
+static void test_compact_packs(void)
+{
+	struct fb_store *st;
+	struct fb_swap_result res;
+	struct fb_verify_result vr;
+	char dir[300], bk[300], err[512];
+	uint64_t lmdb_copy = 0;
+	printf("# compact packs pages\n");
+	fresh_dir(dir, sizeof(dir));
+	if(!(st = open_rw(dir)))
+		return;
+	/* removals spread over the whole key range leave every page
+	 * partly empty: LMDB's compacting copy keeps them so */
+	ok(feed_bulk(st, "big", 30000) && feed_tenth(st, "big", 30000),
+		"30000 names, then every tenth");
+	snprintf(bk, sizeof(bk), "%s/sparse.bak", base);
+	ok(fb_store_backup(st, bk, &lmdb_copy, err, sizeof(err)),
+		"a backup (LMDB's compacting copy)");
+	if(!ok(fb_store_compact(st, &res, err, sizeof(err)), "compact"))
+		printf("# %s\n", err);
+	fb_store_close(st);
+	printf("# data.mdb %llu, LMDB's compacting copy %llu, compact %llu "
+		"bytes\n", (unsigned long long)res.bytes_before,
+		(unsigned long long)lmdb_copy,
+		(unsigned long long)res.bytes_after);
+	ok(res.bytes_after * 2 < lmdb_copy,
+		"compact rebuilds full pages: less than half LMDB's copy");
+	is_int(verdict_in(dir, "h20.bulk.example"), FB_BLOCK,
+		"a kept name is blocked");
+	is_int(verdict_in(dir, "h21.bulk.example"), FB_PASS,
+		"a removed name passes");
+	is_int(verify_in(dir, &vr), 1, "the rebuilt store verifies");
+	is_int(vr.records, 3000, "... with its 3000 records");
+
+	/* a table this build does not know: LMDB's copy keeps it */
+	if(!(st = open_rw(dir)))
+		return;
+	{
+		MDB_txn *txn;
+		MDB_dbi dbi;
+		MDB_val k = { 5, "later" }, d = { 4, "data" }, got;
+		int rc = fb_write_begin(st, &txn);
+		if(rc == 0) {
+			if((rc = mdb_dbi_open(txn, "future", MDB_CREATE,
+				&dbi)) == 0 &&
+				(rc = mdb_put(txn, dbi, &k, &d, 0)) == 0)
+				rc = mdb_txn_commit(txn);
+			else
+				mdb_txn_abort(txn);
+		}
+		ok(rc == 0, "a table of a later version added");
+		ok(fb_store_compact(st, &res, err, sizeof(err)),
+			"compact of a store with a table it does not know");
+		fb_store_close(st);
+		if(!(st = open_mode(dir, FB_STORE_READ)))
+			return;
+		txn = NULL;
+		rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+		if(rc == 0 && (rc = mdb_dbi_open(txn, "future", 0, &dbi)) == 0)
+			rc = mdb_get(txn, dbi, &k, &got);
+		ok(rc == 0 && got.mv_size == 4 &&
+			memcmp(got.mv_data, "data", 4) == 0,
+			"... keeps that table and its record");
+		if(txn)
+			mdb_txn_abort(txn);
+		fb_store_close(st);
+	}
+	is_int(verdict_in(dir, "h20.bulk.example"), FB_BLOCK,
+		"... and the entries");
+}
+
 /* ---- verify --------------------------------------------------------- */
 
 /** Count callback calls per kind. */
@@ -958,6 +1054,7 @@ int main(void)
 	test_backup();
 	test_restore();
 	test_compact();
+	test_compact_packs();
 	test_verify();
 	{
 		char cmd[300];
