@@ -9,9 +9,16 @@
  * resolver picks committed changes up by itself, so nothing here signals
  * it.
  *
+ * A full sync (no -f) also removes the entries of feeds the store holds
+ * but the config no longer names, one transaction a feed, after the
+ * configured feeds are in (a renamed feed never leaves a gap).  Unless
+ * --prune is given it refuses when that would leave no feed entry at all:
+ * a config with no feeds, or the wrong file, must not empty the list.
+ *
  * Exit status, for cron scripts: 0 at least one feed changed and none
  * failed, 2 nothing changed and none failed, 1 any failure (usage too).
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +26,7 @@
 #include <unistd.h>
 #include "fb_config.h"
 #include "fb_store.h"
+#include "fb_reader.h"
 #include "fb_update.h"
 #include "fb_guard.h"
 #include "fb_parse.h"
@@ -37,9 +45,13 @@ static const char *progname = "fraudblock-sync";
 static void
 usage(int status)
 {
-	fprintf(stderr, "usage: %s [-c conf] [-f feed]... [-q] [-V] [-h]\n"
+	fprintf(stderr, "usage: %s [-c conf] [-f feed]... [--prune] [-q] [-V] "
+		"[-h]\n"
 		"  -c conf  configuration file (default: %s)\n"
 		"  -f feed  sync only this feed; may be repeated\n"
+		"  --prune  remove feeds no longer configured even when no "
+		"feed entry\n"
+		"           would be left\n"
 		"  -q       no summary lines on stdout\n"
 		"  -V       print the version and exit\n"
 		"  -h       this help\n"
@@ -300,10 +312,141 @@ seen_before(char **list, int n, const char *name)
 	return 0;
 }
 
+/** Feeds in the store that the config no longer names. */
+struct orphans {
+	const struct fb_config *cfg;
+	struct {
+		char name[FB_SOURCE_NAME_MAX];
+		uint64_t entries;
+	} *v;
+	size_t n, cap;
+	uint64_t entries;	/**< theirs, all together */
+	uint64_t kept;		/**< entries of the configured feeds */
+	int nomem;
+};
+
+/** fb_reader_sources callback: sort the feeds into kept and orphans. */
+static void
+collect_orphan(void *arg, const struct fb_source_info *si)
+{
+	struct orphans *o = arg;
+	void *nv;
+
+	if(si->id < FB_SOURCE_FIRST_FEED)
+		return;
+	if(fb_config_feed(o->cfg, si->name)) {
+		o->kept += si->entries;
+		return;
+	}
+	if(o->n == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 8;
+		if(!(nv = realloc(o->v, o->cap * sizeof(*o->v)))) {
+			o->nomem = 1;
+			return;
+		}
+		o->v = nv;
+	}
+	memcpy(o->v[o->n].name, si->name, sizeof(o->v[0].name));
+	o->v[o->n].entries = si->entries;
+	o->entries += si->entries;
+	o->n++;
+}
+
+/** Read the orphans, as of now.  @return 1, or 0 after saying why. */
+static int
+find_orphans(struct fb_store *st, struct orphans *o)
+{
+	struct fb_reader *r;
+	char err[512];
+	int ok;
+
+	if(!fb_reader_new(st, &r, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", progname, err);
+		return 0;
+	}
+	ok = fb_reader_begin(r, NULL) == 0;
+	if(ok) {
+		ok = fb_reader_sources(r, collect_orphan, o) && !o->nomem;
+		fb_reader_end(r);
+	}
+	fb_reader_free(r);
+	if(!ok)
+		fprintf(stderr, "%s: %s: cannot read the source table%s\n",
+			progname, fb_store_dir(st), o->nomem ?
+			" (out of memory)" : "");
+	return ok;
+}
+
+/** Print the refusal to empty the list. */
+static void
+refuse_prune(const struct fb_config *cfg, const struct orphans *o)
+{
+	size_t i;
+
+	fprintf(stderr, "%s: not removing %zu feed%s no longer in %s (",
+		progname, o->n, o->n == 1 ? "" : "s", cfg->path);
+	for(i = 0; i < o->n && i < 5; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", o->v[i].name);
+	fprintf(stderr, "%s: %llu names): no feed entry would be left.  Is "
+		"this the right config file?  Run with --prune to remove "
+		"them anyway\n", o->n > 5 ? ", ..." : "",
+		(unsigned long long)o->entries);
+}
+
+/**
+ * Remove the entries of every feed the config no longer names.
+ * @param prune: also when no feed entry would be left.
+ * @return 1 on success or nothing to do, 0 on refusal or failure.
+ */
+static int
+prune_orphans(const struct fb_config *cfg, struct fb_store *st, int prune,
+	int quiet, int *changed)
+{
+	struct orphans o;
+	char err[512];
+	uint64_t removed;
+	size_t i;
+	int ok = 1, r;
+
+	memset(&o, 0, sizeof(o));
+	o.cfg = cfg;
+	if(!find_orphans(st, &o)) {
+		free(o.v);
+		return 0;
+	}
+	/* the counts come from the source records: a feed that failed
+	 * this run still counts with the entries it keeps */
+	if(o.n > 0 && o.entries > 0 && o.kept == 0 && !prune) {
+		refuse_prune(cfg, &o);
+		free(o.v);
+		return 0;
+	}
+	for(i = 0; i < o.n; i++) {
+		r = fb_store_remove_feed(st, o.v[i].name, &removed, err,
+			sizeof(err));
+		if(r < 0) {
+			fprintf(stderr, "%s: feed %s: %s\n", progname,
+				o.v[i].name, err);
+			ok = 0;
+			continue;
+		}
+		/* 0: another run removed it meanwhile */
+		if(r == 0)
+			continue;
+		*changed = 1;
+		if(!quiet)
+			printf("feed %s: removed, no longer configured, %llu "
+				"names\n", o.v[i].name,
+				(unsigned long long)removed);
+	}
+	free(o.v);
+	return ok;
+}
+
 /** Sync the feeds named on the command line, or all.  @return exit code. */
 static int
 sync_all(struct fb_config *cfg, struct fb_store *st, char **only, int nonly,
-	int quiet)
+	int quiet, int prune)
 {
 	int changed = 0, failed = 0;
 	size_t i;
@@ -313,6 +456,8 @@ sync_all(struct fb_config *cfg, struct fb_store *st, char **only, int nonly,
 		for(i = 0; i < cfg->nfeeds; i++)
 			if(!sync_feed(st, &cfg->feeds[i], quiet, &changed))
 				failed = 1;
+		if(!prune_orphans(cfg, st, prune, quiet, &changed))
+			failed = 1;
 	}
 	for(j = 0; j < nonly; j++) {
 		if(seen_before(only, j, only[j]))
@@ -332,18 +477,23 @@ main(int argc, char *argv[])
 	const char *conf = NULL;
 	struct fb_config *cfg = NULL;
 	struct fb_store *st = NULL;
+	static const struct option longopts[] = {
+		{ "prune", no_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 }
+	};
 	char err[1024], **only;
-	int c, nonly = 0, quiet = 0, i, ret;
+	int c, nonly = 0, quiet = 0, prune = 0, i, ret;
 
 	if(!(only = calloc((size_t)argc + 1, sizeof(*only)))) {
 		fprintf(stderr, "%s: out of memory\n", progname);
 		return 1;
 	}
-	while((c = getopt(argc, argv, "c:f:qVh")) != -1) {
+	while((c = getopt_long(argc, argv, "c:f:qVh", longopts, NULL)) != -1) {
 		switch(c) {
 		case 'c': conf = optarg; break;
 		case 'f': only[nonly++] = optarg; break;
 		case 'q': quiet = 1; break;
+		case 'P': prune = 1; break;
 		case 'V':
 			printf("%s %s\n", progname, PACKAGE_VERSION);
 			free(only);
@@ -355,6 +505,12 @@ main(int argc, char *argv[])
 	if(optind != argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", progname,
 			argv[optind]);
+		usage(1);
+	}
+	/* feeds not named with -f are not judged, orphans neither */
+	if(prune && nonly) {
+		fprintf(stderr, "%s: --prune goes with a full sync, not with "
+			"-f\n", progname);
 		usage(1);
 	}
 	if(!conf)
@@ -381,7 +537,7 @@ main(int argc, char *argv[])
 		ret = 1;
 		goto out;
 	}
-	ret = sync_all(cfg, st, only, nonly, quiet);
+	ret = sync_all(cfg, st, only, nonly, quiet, prune);
 out:
 	fb_store_close(st);
 	fb_config_free(cfg);

@@ -7,17 +7,20 @@
  *	block [-a ACT] [-s] NAME, allow NAME, unblock NAME
  *				hand-made entries, committed at once
  *	status			schema, generation, size, the sources
+ *	backup FILE, restore FILE, compact, verify, check-config [FILE]
+ *				maintenance, in ctl_admin.c
  *
  * lookup and status open the store read-only, so they run beside the
  * resolver and a sync without waiting; the changes take LMDB's single
  * writer lock.  The resolver sees every commit by itself.
  *
- * Exit status: lookup 0/1; the others 0 on success; 2 on a usage error
- * or any failure (like grep).
+ * Exit status: lookup 0/1; verify 0 clean, 1 problems; check-config 0
+ * good, 1 refused; the others 0 on success; 2 on a usage error or any
+ * failure (like grep).
  *
  * Every string from outside (arguments, the config path, messages that
- * quote them) reaches the terminal through put_safe(): raw control bytes
- * in an error message could retitle, recolour or clear the admin's
+ * quote them) reaches the terminal through ctl_put_safe(): raw control
+ * bytes in an error message could retitle, recolour or clear the admin's
  * terminal.
  */
 #include <stdio.h>
@@ -29,15 +32,13 @@
 #include "fb_store.h"
 #include "fb_reader.h"
 #include "fb_manual.h"
+#include "ctl.h"
 #include "fb_guard.h"
 #include "fb_name.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
 #endif
-
-/** Exit status of a usage error or failure. */
-#define CTL_ERROR 2
 
 static const char *progname = "fraudblock-ctl";
 
@@ -81,8 +82,8 @@ utf8_len(const unsigned char *s)
  * every byte not part of a printable UTF-8 character written as \xNN.
  * The backslash is escaped too so that the output is unambiguous.
  */
-static void
-put_safe(FILE *out, const char *str)
+void
+ctl_put_safe(FILE *out, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n;
@@ -101,9 +102,8 @@ put_safe(FILE *out, const char *str)
 	}
 }
 
-/** Print usage to stderr and exit with status. */
-static void
-usage(int status)
+void
+ctl_usage(int status)
 {
 	fprintf(stderr, "usage: %s [-c conf] [-V] [-h] command\n"
 		"commands:\n"
@@ -117,33 +117,43 @@ usage(int status)
 		"  unblock NAME                remove the hand-made entry of "
 		"NAME\n"
 		"  status                      store and source summary\n"
+		"  backup FILE                 write a compacted copy of the "
+		"store to FILE\n"
+		"  restore FILE                make a backup the store in "
+		"force\n"
+		"  compact                     give back the space of "
+		"removed entries\n"
+		"  verify                      check every record of the "
+		"store\n"
+		"  check-config [FILE]         parse the configuration as "
+		"the module does\n"
 		"  -c conf  configuration file (default: ", progname);
 	/* $FRAUDBLOCK_CONF */
-	put_safe(stderr, fb_config_default_path());
+	ctl_put_safe(stderr, fb_config_default_path());
 	fprintf(stderr, ")\n"
-		"exit: lookup 0 blocked, 1 not blocked; others 0 ok; "
+		"exit: lookup 0 blocked, 1 not blocked; verify 0 clean, "
+		"1 problems;\n"
+		"      check-config 0 good, 1 refused; others 0 ok; "
 		"2 error\n");
 	exit(status);
 }
 
-/** Print "fraudblock-ctl: why", why escaped, and @return CTL_ERROR. */
-static int
-fail_msg(const char *why)
+int
+ctl_fail_msg(const char *why)
 {
 	fprintf(stderr, "%s: ", progname);
-	put_safe(stderr, why);
+	ctl_put_safe(stderr, why);
 	fputc('\n', stderr);
 	return CTL_ERROR;
 }
 
-/** Print "fraudblock-ctl: what: why", escaped, and @return CTL_ERROR. */
-static int
-fail(const char *what, const char *why)
+int
+ctl_fail(const char *what, const char *why)
 {
 	fprintf(stderr, "%s: ", progname);
-	put_safe(stderr, what);
+	ctl_put_safe(stderr, what);
 	fputs(": ", stderr);
-	put_safe(stderr, why);
+	ctl_put_safe(stderr, why);
 	fputc('\n', stderr);
 	return CTL_ERROR;
 }
@@ -162,9 +172,9 @@ bad_option(int c)
 	opt[1] = 0;
 	fprintf(stderr, "%s: %s -", progname, c == ':' ?
 		"missing argument to option" : "unknown option");
-	put_safe(stderr, opt);
+	ctl_put_safe(stderr, opt);
 	fputc('\n', stderr);
-	usage(CTL_ERROR);
+	ctl_usage(CTL_ERROR);
 }
 
 /** Format a unix time as ISO 8601 UTC, or "never" for 0. */
@@ -201,21 +211,14 @@ parse_name(const char *text, struct fb_key *key, uint8_t *scope)
 	enum fb_name_error e = fb_name_parse(text, strlen(text),
 		FB_NAME_ALLOW_TLD, key, scope);
 	if(e != FB_NAME_OK) {
-		fail(text, fb_name_strerror(e));
+		ctl_fail(text, fb_name_strerror(e));
 		return 0;
 	}
 	return 1;
 }
 
-/** An open store with one reader snapshot, for lookup and status. */
-struct view {
-	struct fb_store *st;
-	struct fb_reader *r;
-};
-
-/** Open the store read-only and take a snapshot.  @return 1 on success. */
-static int
-view_open(const struct fb_config *cfg, struct view *v)
+int
+ctl_view_open(const struct fb_config *cfg, struct ctl_view *v)
 {
 	char err[512];
 	int rc;
@@ -224,12 +227,12 @@ view_open(const struct fb_config *cfg, struct view *v)
 	if(!fb_store_open(&v->st, cfg->database, cfg->max_db_size,
 		FB_STORE_READ, err, sizeof(err)) ||
 		!fb_reader_new(v->st, &v->r, err, sizeof(err))) {
-		fail_msg(err);
+		ctl_fail_msg(err);
 		fb_store_close(v->st);
 		return 0;
 	}
 	if(fb_reader_begin(v->r, &rc) != 0) {
-		fail(cfg->database, mdb_strerror(rc));
+		ctl_fail(cfg->database, mdb_strerror(rc));
 		fb_reader_free(v->r);
 		fb_store_close(v->st);
 		return 0;
@@ -237,8 +240,8 @@ view_open(const struct fb_config *cfg, struct view *v)
 	return 1;
 }
 
-static void
-view_close(struct view *v)
+void
+ctl_view_close(struct ctl_view *v)
 {
 	fb_reader_end(v->r);
 	fb_reader_free(v->r);
@@ -341,7 +344,7 @@ cmd_lookup(const struct fb_config *cfg, const char *text)
 	struct fb_qname q;
 	struct fb_verdict v;
 	struct found f;
-	struct view vw;
+	struct ctl_view vw;
 	char name[FB_KEY_MAX];
 	uint8_t scope;
 	size_t i;
@@ -350,16 +353,16 @@ cmd_lookup(const struct fb_config *cfg, const char *text)
 	if(!parse_name(text, &key, &scope))
 		return CTL_ERROR;
 	if(scope != FB_SCOPE_TREE)
-		return fail(text, "lookup takes a name, not \"*.name\"");
+		return ctl_fail(text, "lookup takes a name, not \"*.name\"");
 	fb_qname_from_key(&key, &q);
 	fb_key_to_text(key.data, key.len, name, sizeof(name));
-	if(!view_open(cfg, &vw))
+	if(!ctl_view_open(cfg, &vw))
 		return CTL_ERROR;
 	memset(&f, 0, sizeof(f));
 	if((rc = fb_match(vw.r, &q, &v, found_add, &f)) != 0)
-		fail(cfg->database, mdb_strerror(rc));
+		ctl_fail(cfg->database, mdb_strerror(rc));
 	else if(f.nomem)
-		fail(text, "out of memory");
+		ctl_fail(text, "out of memory");
 	else {
 		print_verdict(cfg, vw.r, name, &q, &v);
 		for(i = 0; i < f.n; i++)
@@ -368,21 +371,20 @@ cmd_lookup(const struct fb_config *cfg, const char *text)
 	}
 	free(f.e);
 	free(f.depth);
-	view_close(&vw);
+	ctl_view_close(&vw);
 	return ret;
 }
 
 /* ---- changes -------------------------------------------------------- */
 
-/** Open the store for writing.  @return NULL after printing why. */
-static struct fb_store *
-store_write(const struct fb_config *cfg)
+struct fb_store *
+ctl_store_write(const struct fb_config *cfg)
 {
 	struct fb_store *st = NULL;
 	char err[512];
 	if(!fb_store_open(&st, cfg->database, cfg->max_db_size,
 		FB_STORE_WRITE, err, sizeof(err))) {
-		fail_msg(err);
+		ctl_fail_msg(err);
 		return NULL;
 	}
 	return st;
@@ -404,13 +406,13 @@ manual_set(const struct fb_config *cfg, const char *text, uint8_t scope,
 	if(kscope == FB_SCOPE_BELOW)
 		scope = FB_SCOPE_BELOW;
 	fb_key_to_text(key.data, key.len, name, sizeof(name));
-	if(!(st = store_write(cfg)))
+	if(!(st = ctl_store_write(cfg)))
 		return CTL_ERROR;
 	rc = fb_store_manual_set(st, &key, scope, act, (int64_t)time(NULL),
 		err, sizeof(err));
 	fb_store_close(st);
 	if(rc < 0)
-		return fail(name, err);
+		return ctl_fail(name, err);
 	printf("%s: %s%s (scope %s, action %s)\n", name,
 		rc ? "" : "already ", verb, scope_name(scope),
 		fb_action_name(act));
@@ -431,7 +433,7 @@ cmd_block(const struct fb_config *cfg, int argc, char *argv[])
 		case 'a':
 			if(!fb_action_parse(optarg, &act) ||
 				act == FB_ACTION_ALLOW)
-				return fail(optarg, "not a block action ("
+				return ctl_fail(optarg, "not a block action ("
 					"default, sinkhole, nxdomain, nodata)");
 			break;
 		case 's': scope = FB_SCOPE_BELOW; break;
@@ -439,7 +441,7 @@ cmd_block(const struct fb_config *cfg, int argc, char *argv[])
 		}
 	}
 	if(argc - optind != 1)
-		usage(CTL_ERROR);
+		ctl_usage(CTL_ERROR);
 	return manual_set(cfg, argv[optind], scope, act, "blocked");
 }
 
@@ -456,12 +458,12 @@ cmd_unblock(const struct fb_config *cfg, const char *text)
 	if(!parse_name(text, &key, &scope))
 		return CTL_ERROR;
 	fb_key_to_text(key.data, key.len, name, sizeof(name));
-	if(!(st = store_write(cfg)))
+	if(!(st = ctl_store_write(cfg)))
 		return CTL_ERROR;
 	n = fb_store_manual_remove(st, &key, err, sizeof(err));
 	fb_store_close(st);
 	if(n < 0)
-		return fail(name, err);
+		return ctl_fail(name, err);
 	/* nothing to remove is success: the wanted state holds */
 	if(n == 0)
 		printf("%s: no hand-made entry\n", name);
@@ -499,11 +501,15 @@ source_row(void *arg, const struct fb_source_info *si)
 	char id[8], when[32], status[32];
 	const char *st = "ok";
 	size_t i;
+	int configured = 0;
 
 	for(i = 0; i < t->cfg->nfeeds; i++)
 		if(strcmp(t->cfg->feeds[i].name, si->name) == 0)
-			t->seen[i] = 1;
-	if(si->last_status != 0) {
+			t->seen[i] = configured = 1;
+	/* its entries block until a full sync removes them */
+	if(si->id >= FB_SOURCE_FIRST_FEED && !configured)
+		st = "orphan: no longer configured (a sync removes it)";
+	else if(si->last_status != 0) {
 		snprintf(status, sizeof(status), "error %d",
 			(int)si->last_status);
 		st = si->last_error[0] ? si->last_error : status;
@@ -522,12 +528,12 @@ print_sources(const struct fb_config *cfg, struct fb_reader *r)
 
 	t.cfg = cfg;
 	if(!(t.seen = calloc(cfg->nfeeds + 1, 1)))
-		return fail("status", "out of memory");
+		return ctl_fail("status", "out of memory");
 	printf("%-*s %5s %10s %8s  %-20s  %s\n", NAME_COL, "source", "id",
 		"entries", "invalid", "last success", "status");
 	if(!fb_reader_sources(r, source_row, &t)) {
 		free(t.seen);
-		return fail(cfg->database, "cannot read the source table");
+		return ctl_fail(cfg->database, "cannot read the source table");
 	}
 	for(i = 0; i < cfg->nfeeds; i++)
 		if(!t.seen[i])
@@ -542,14 +548,14 @@ static int
 cmd_status(const struct fb_config *cfg)
 {
 	struct fb_store_stats s;
-	struct view vw;
+	struct ctl_view vw;
 	int ret;
 
-	if(!view_open(cfg, &vw))
+	if(!ctl_view_open(cfg, &vw))
 		return CTL_ERROR;
 	if(!fb_reader_stats(vw.r, &s)) {
-		view_close(&vw);
-		return fail(cfg->database, "cannot read store statistics");
+		ctl_view_close(&vw);
+		return ctl_fail(cfg->database, "cannot read store statistics");
 	}
 	printf("database %s\n", cfg->database);
 	printf("schema %u\n", (unsigned)s.schema);
@@ -560,7 +566,7 @@ cmd_status(const struct fb_config *cfg)
 		(double)s.file_bytes / (1024.0 * 1024.0),
 		(double)s.map_size / (1024.0 * 1024.0));
 	ret = print_sources(cfg, vw.r);
-	view_close(&vw);
+	ctl_view_close(&vw);
 	return ret;
 }
 
@@ -572,10 +578,15 @@ run(const struct fb_config *cfg, int argc, char *argv[])
 
 	if(strcmp(cmd, "block") == 0)
 		return cmd_block(cfg, argc, argv);
-	if(strcmp(cmd, "status") == 0) {
+	if(strcmp(cmd, "status") == 0 || strcmp(cmd, "compact") == 0 ||
+		strcmp(cmd, "verify") == 0) {
 		if(argc != 1)
-			usage(CTL_ERROR);
-		return cmd_status(cfg);
+			ctl_usage(CTL_ERROR);
+		if(cmd[0] == 's')
+			return cmd_status(cfg);
+		if(cmd[0] == 'c')
+			return ctl_cmd_compact(cfg);
+		return ctl_cmd_verify(cfg);
 	}
 	/* real names can start with '-'; "--" before them is accepted
 	 * everywhere so scripts can always write it */
@@ -584,7 +595,7 @@ run(const struct fb_config *cfg, int argc, char *argv[])
 		argc = 2;
 	}
 	if(argc != 2)
-		usage(CTL_ERROR);
+		ctl_usage(CTL_ERROR);
 	if(strcmp(cmd, "lookup") == 0)
 		return cmd_lookup(cfg, argv[1]);
 	if(strcmp(cmd, "allow") == 0)
@@ -592,8 +603,12 @@ run(const struct fb_config *cfg, int argc, char *argv[])
 			FB_ACTION_ALLOW, "allowed");
 	if(strcmp(cmd, "unblock") == 0)
 		return cmd_unblock(cfg, argv[1]);
-	fail(cmd, "unknown command");
-	usage(CTL_ERROR);
+	if(strcmp(cmd, "backup") == 0)
+		return ctl_cmd_backup(cfg, argv[1]);
+	if(strcmp(cmd, "restore") == 0)
+		return ctl_cmd_restore(cfg, argv[1]);
+	ctl_fail(cmd, "unknown command");
+	ctl_usage(CTL_ERROR);
 	return CTL_ERROR;
 }
 
@@ -614,16 +629,23 @@ main(int argc, char *argv[])
 		case 'V':
 			printf("%s %s\n", progname, PACKAGE_VERSION);
 			return 0;
-		case 'h': usage(0); break;
+		case 'h': ctl_usage(0); break;
 		default: bad_option(c);
 		}
 	}
 	if(optind >= argc)
-		usage(CTL_ERROR);
+		ctl_usage(CTL_ERROR);
 	if(!conf)
 		conf = fb_config_default_path();
+	/* the one command that must run when the config does not load */
+	if(strcmp(argv[optind], "check-config") == 0) {
+		if(argc - optind > 2)
+			ctl_usage(CTL_ERROR);
+		return ctl_cmd_check_config(argc - optind == 2 ?
+			argv[optind + 1] : conf);
+	}
 	if(!fb_config_load(conf, &cfg, err, sizeof(err)))
-		return fail_msg(err);
+		return ctl_fail_msg(err);
 	ret = run(cfg, argc - optind, argv + optind);
 	fb_config_free(cfg);
 	return ret;

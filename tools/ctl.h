@@ -1,0 +1,64 @@
+/**
+ * \file
+ * What the parts of fraudblock-ctl share: ctl.c (lookup, hand-made
+ * entries, status, the command line) and ctl_admin.c (backup, restore,
+ * compact, verify, check-config).
+ *
+ * Every string from outside reaches the terminal through ctl_put_safe().
+ */
+#ifndef FB_CTL_H
+#define FB_CTL_H
+
+#include <stdio.h>
+#include "fb_config.h"
+#include "fb_store.h"
+#include "fb_reader.h"
+
+/** Exit status of a usage error or failure. */
+#define CTL_ERROR 2
+
+/**
+ * Print an outside string with control bytes, DEL, '\\' and bytes that
+ * are not part of a printable UTF-8 character written as \xNN.
+ */
+void ctl_put_safe(FILE *out, const char *str);
+
+/** Print "fraudblock-ctl: why", escaped.  @return CTL_ERROR. */
+int ctl_fail_msg(const char *why);
+
+/** Print "fraudblock-ctl: what: why", escaped.  @return CTL_ERROR. */
+int ctl_fail(const char *what, const char *why);
+
+/** Print the usage text to stderr and exit with status. */
+void ctl_usage(int status);
+
+/** An open store with one reader snapshot. */
+struct ctl_view {
+	struct fb_store *st;
+	struct fb_reader *r;
+};
+
+/** Open the store read-only and take a snapshot.
+ * @return 1 on success, 0 after printing why not. */
+int ctl_view_open(const struct fb_config *cfg, struct ctl_view *v);
+
+/** End the snapshot and close the store. */
+void ctl_view_close(struct ctl_view *v);
+
+/** Open the store for writing.  @return NULL after printing why not. */
+struct fb_store *ctl_store_write(const struct fb_config *cfg);
+
+/**
+ * The commands of ctl_admin.c.  Each prints its own errors.
+ * @return the exit status.
+ */
+int ctl_cmd_backup(const struct fb_config *cfg, const char *file);
+int ctl_cmd_restore(const struct fb_config *cfg, const char *file);
+int ctl_cmd_compact(const struct fb_config *cfg);
+/** @return 0 clean, 1 problems found, CTL_ERROR when it could not look. */
+int ctl_cmd_verify(const struct fb_config *cfg);
+/** Parse path as the module does.  Needs no config loaded before.
+ * @return 0 good, 1 refused. */
+int ctl_cmd_check_config(const char *path);
+
+#endif /* FB_CTL_H */
