@@ -225,15 +225,20 @@ parse_source(const struct fb_feed_conf *f, const char *path,
 	return kind;
 }
 
-/** The counts of URL feeds for the summary: "" when there are none. */
+/** The counts of URL and adblock feeds for the summary: "" when none. */
 static const char *
 url_counts(const struct fb_parse_stats *ps, char *buf, size_t len)
 {
+	size_t n = 0;
+
 	buf[0] = 0;
 	if(ps->addresses + ps->paths != 0)
-		snprintf(buf, len, ", %llu addresses not listed, %llu with a "
-			"path", (unsigned long long)ps->addresses,
+		n = (size_t)snprintf(buf, len, ", %llu addresses not listed, "
+			"%llu with a path", (unsigned long long)ps->addresses,
 			(unsigned long long)ps->paths);
+	if(ps->unsupported != 0 && n < len)
+		snprintf(buf + n, len - n, ", %llu unsupported rules skipped",
+			(unsigned long long)ps->unsupported);
 	return buf;
 }
 
