@@ -37,10 +37,11 @@
  * - csv:     RFC 4180 with a header row; one column holds a URL or host,
  *   parsed like a urls line; optionally a category column.
  * - json:    an array of URL strings or of objects with a URL member.
- * Line formats (all but json, and csv within its quoting):
- * Lines may end in LF or CRLF; the last line needs no newline; a UTF-8
- * byte order mark at the start is skipped.  A NUL byte or a line longer
- * than FB_PARSE_LINE_MAX makes that line invalid.
+ * All formats: lines (csv records) may end in LF or CRLF, the last needs
+ * no newline, and a UTF-8 byte order mark at the start is skipped.  In
+ * the line formats (domains, hosts, urls, adblock) a NUL byte or a line
+ * longer than FB_PARSE_LINE_MAX makes that line invalid; csv and json
+ * refuse a URL value longer than that, and a NUL in it.
  *
  * Thread safety: reentrant.
  */
@@ -124,7 +125,8 @@ enum fb_parse_status {
 /**
  * Called for each refused line (each refused name, on hosts lines).
  * @param arg: caller's.
- * @param line: 1-based line number.
+ * @param line: 1-based line number (csv: the line the record starts on;
+ *	json: the index of the array element).
  * @param reason: short English reason (fb_name_strerror() or a format one).
  * @param text: the offending bytes (not NUL-terminated, may be binary).
  * @param len: their length (capped at 80).
