@@ -510,15 +510,21 @@ test_json_malformed(void)
 		"json: depth 65 refused");
 }
 
-/** Write a config to a temporary file and load it. */
+/** Write a config to a temporary file under $TMPDIR and load it. */
 static int
 load_conf(const char *text, struct fb_config **cfg, char *err, size_t len)
 {
-	char path[] = "/tmp/fb-test-formats-XXXXXX";
-	int fd = mkstemp(path), r;
+	const char *dir = getenv("TMPDIR");
+	char path[1024];
+	int fd, r;
 
-	if(fd == -1 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+	snprintf(path, sizeof(path), "%s/fb-test-formats-XXXXXX",
+		dir && *dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	if(fd == -1 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		printf("# cannot write %s\n", path);
 		exit(1);
+	}
 	close(fd);
 	r = fb_config_load(path, cfg, err, len);
 	unlink(path);
