@@ -1,33 +1,25 @@
 /**
  * \file
- * Feed formats: the domains and hosts parsers declared in fb_parse.h.
+ * Feed formats: the one entry point of fb_parse.h and what every format
+ * parser shares (feeds/fmt.h).  The formats themselves are in
+ * feeds/fmt_*.c.
  *
- * The buffer is walked line by line in place; nothing is copied but the
- * keys handed to the name set.  Every check that can refuse a line runs
- * before any name on it is added, except in hosts lines with several
- * names, where each name stands or falls alone.
+ * Document formats (csv, json) are parsed twice: once with every entry
+ * thrown away, only to learn whether the document is whole, then for
+ * real.  So a broken document never reaches the entry callback, not even
+ * the part before the break; parsing is cheap next to storing.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
-#include <strings.h>
-#include "fb_parse.h"
-#include "fb_name.h"
+#include <arpa/inet.h>
+#include "fmt.h"
 
 /** Bytes of the report text passed to the callback, at most. */
 #define FB_PARSE_REPORT_MAX 80
 
-/** State of one fb_parse_feed() call. */
-struct parse_ctx {
-	enum fb_format fmt;
-	struct fb_nameset *ns;
-	struct fb_parse_stats *st;
-	fb_parse_report *report;
-	void *arg;
-	uint64_t lineno;
-};
-
-/** Count a refused line or name and tell the caller. */
-static void
-parse_refuse(struct parse_ctx *c, const char *reason, const char *text,
+void
+fb_fmt_refuse(struct fb_fmt_ctx *c, const char *reason, const char *text,
 	size_t len)
 {
 	c->st->invalid++;
@@ -38,54 +30,50 @@ parse_refuse(struct parse_ctx *c, const char *reason, const char *text,
 	c->report(c->arg, c->lineno, reason, text, len);
 }
 
-/** @return 1 for the separators between fields of a line. */
+enum fb_parse_status
+fb_fmt_malformed(struct fb_fmt_ctx *c, size_t off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if(!c->err || c->errlen == 0)
+		return FB_PARSE_MALFORMED;
+	n = snprintf(c->err, c->errlen, "%s at byte %zu: ",
+		fb_format_name(c->o->format), off);
+	if(n < 0 || (size_t)n >= c->errlen)
+		return FB_PARSE_MALFORMED;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return FB_PARSE_MALFORMED;
+}
+
+/** Hand an entry to the callback. */
 static int
-is_blank(char ch)
+emit(struct fb_fmt_ctx *c, const struct fb_key *key, uint8_t scope,
+	unsigned flags, const char *text, size_t len)
 {
-	return ch == ' ' || ch == '\t';
+	struct fb_parse_entry e;
+
+	e.key = key;
+	e.scope = scope;
+	e.flags = flags;
+	e.category = c->category;
+	e.line = c->lineno;
+	e.host = text;
+	e.hostlen = len;
+	if(key) {
+		c->st->names++;
+		if(flags & FB_ENTRY_PATH)
+			c->st->paths++;
+	} else
+		c->st->addresses++;
+	return c->entry(c->arg, &e);
 }
 
-/**
- * Take the next whitespace-separated field of [*p, end).
- * @return its length (0 when none is left); *tok points at it, *p past it.
- */
-static size_t
-next_field(const char **p, const char *end, const char **tok)
-{
-	const char *s = *p;
-	while(s < end && is_blank(*s))
-		s++;
-	*tok = s;
-	while(s < end && !is_blank(*s))
-		s++;
-	*p = s;
-	return (size_t)(s - *tok);
-}
-
-/**
- * Cut a comment off a line.  A '#' starts a comment only at the start of
- * the line or after white space: one glued to a name is junk, and taking
- * it for a comment would turn an adblock rule like "example.com##.ad"
- * into a block of all of example.com.
- * @return the length of the line without its comment.
- */
-static size_t
-cut_comment(const char *line, size_t len)
-{
-	size_t i;
-	for(i = 0; i < len; i++) {
-		if(line[i] == '#' && (i == 0 || is_blank(line[i-1])))
-			return i;
-	}
-	return len;
-}
-
-/**
- * Parse one name and add it to the set.
- * @return 0 when out of memory, else 1 (refused names are counted).
- */
-static int
-add_name(struct parse_ctx *c, const char *text, size_t len)
+int
+fb_fmt_name(struct fb_fmt_ctx *c, const char *text, size_t len,
+	unsigned flags)
 {
 	struct fb_key key;
 	uint8_t scope;
@@ -95,142 +83,151 @@ add_name(struct parse_ctx *c, const char *text, size_t len)
 	 * attack, never something to block for every user */
 	e = fb_name_parse(text, len, 0, &key, &scope);
 	if(e != FB_NAME_OK) {
-		parse_refuse(c, fb_name_strerror(e), text, len);
+		fb_fmt_refuse(c, fb_name_strerror(e), text, len);
 		return 1;
 	}
-	if(!fb_nameset_add(c->ns, &key, scope))
-		return 0;
-	c->st->names++;
+	return emit(c, &key, scope, flags & ~FB_ENTRY_ADDRESS, text, len);
+}
+
+int
+fb_fmt_address(struct fb_fmt_ctx *c, const char *text, size_t len)
+{
+	return emit(c, NULL, 0, FB_ENTRY_ADDRESS, text, len);
+}
+
+int
+fb_fmt_host(struct fb_fmt_ctx *c, const char *text, size_t len,
+	unsigned flags)
+{
+	struct fb_key key;
+	uint8_t scope;
+	char ip[INET_ADDRSTRLEN];
+	struct in_addr a;
+
+	if(len > 0 && len < sizeof(ip)) {
+		memcpy(ip, text, len);
+		ip[len] = 0;
+		if(inet_pton(AF_INET, ip, &a) == 1)
+			return fb_fmt_address(c, text, len);
+	}
+	/* "0056.0151.0121.0114", "3232235777": browsers read an
+	 * all-numeric last label as an IPv4 address too */
+	if(fb_name_parse(text, len, 0, &key, &scope) == FB_NAME_ADDRESS)
+		return fb_fmt_address(c, text, len);
+	return fb_fmt_name(c, text, len, flags);
+}
+
+enum fb_parse_status
+fb_fmt_lines(struct fb_fmt_ctx *c, const char *buf, size_t len,
+	fb_fmt_line_fn *fn)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	size_t n;
+
+	if(len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	while(p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		c->lineno++;
+		c->st->lines++;
+		c->category = c->o->category;
+		if(n > 0 && p[n-1] == '\r')
+			n--;
+		if(n > FB_PARSE_LINE_MAX)
+			fb_fmt_refuse(c, "line too long", p, n);
+		/* a NUL means binary data or a cut-and-splice; trust none
+		 * of it */
+		else if(memchr(p, 0, n) != NULL)
+			fb_fmt_refuse(c, "NUL byte in line", p, n);
+		else if(!fn(c, p, n))
+			return FB_PARSE_NOMEM;
+		p = nl ? nl + 1 : end;
+	}
+	return FB_PARSE_OK;
+}
+
+/** The parser of each format, in enum fb_format order. */
+static fb_fmt_run_fn *const parsers[] = {
+	fb_fmt_domains, fb_fmt_hosts, fb_fmt_urls, fb_fmt_adblock,
+	fb_fmt_csv, fb_fmt_json
+};
+
+/** fb_parse_entry_cb of the checking pass: takes everything. */
+static int
+entry_ignore(void *arg, const struct fb_parse_entry *e)
+{
+	(void)arg;
+	(void)e;
 	return 1;
 }
 
-/** A domains line: exactly one name. */
-static int
-domains_line(struct parse_ctx *c, const char *line, size_t len)
+enum fb_parse_status
+fb_parse_run(const struct fb_parse_opts *o, const char *buf, size_t len,
+	struct fb_parse_stats *st, fb_parse_entry_cb *entry,
+	fb_parse_report *report, void *arg, char *err, size_t errlen)
 {
-	const char *p = line, *end = line + len, *tok, *rest;
-	size_t n = next_field(&p, end, &tok);
+	struct fb_fmt_ctx c;
+	enum fb_parse_status r;
 
-	if(next_field(&p, end, &rest) != 0) {
-		parse_refuse(c, "text after the name", line, len);
-		return 1;
+	memset(st, 0, sizeof(*st));
+	if(err && errlen)
+		err[0] = 0;
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.st = st;
+	c.err = err;
+	c.errlen = errlen;
+	c.category = o->category;
+	if((size_t)o->format >= sizeof(parsers) / sizeof(parsers[0]))
+		return fb_fmt_malformed(&c, 0, "unknown format");
+	if(o->format == FB_FORMAT_CSV || o->format == FB_FORMAT_JSON) {
+		c.entry = entry_ignore;
+		r = parsers[o->format](&c, buf, len);
+		memset(st, 0, sizeof(*st));
+		if(r != FB_PARSE_OK)
+			return r;
+		c.lineno = 0;
+		c.category = o->category;
 	}
-	return add_name(c, tok, n);
+	c.entry = entry;
+	c.report = report;
+	c.arg = arg;
+	return parsers[o->format](&c, buf, len);
 }
 
-/** Case-insensitive compare of a field with a NUL-terminated word. */
+/** fb_parse_entry_cb of fb_parse_feed(): names into the set. */
 static int
-field_is(const char *tok, size_t n, const char *word)
+entry_to_set(void *arg, const struct fb_parse_entry *e)
 {
-	return strlen(word) == n && strncasecmp(tok, word, n) == 0;
+	struct fb_nameset *ns = arg;
+
+	if(!e->key)
+		return 1;
+	return fb_nameset_add(ns, e->key, e->scope);
 }
 
-/**
- * Names every hosts file carries for the machine itself; listing them
- * would break the resolver's own host, so they are passed over quietly.
- * Exact names only: a prefix such as "ip6-" would also pass over listed
- * names like ip6-evil-phish.example.
- */
-static const char *const hosts_boilerplate_names[] = {
-	"localhost", "localhost.localdomain", "local", "broadcasthost",
-	"0.0.0.0",
-	/* the IPv6 block of Debian's and most published hosts files */
-	"ip6-localhost", "ip6-loopback", "ip6-localnet", "ip6-mcastprefix",
-	"ip6-allnodes", "ip6-allrouters", "ip6-allhosts"
+/** fb_parse_feed()'s callbacks: the set and the caller's report. */
+struct feed_args {
+	struct fb_nameset *ns;
+	fb_parse_report *report;
+	void *arg;
 };
 
 static int
-hosts_boilerplate(const char *tok, size_t n)
+feed_entry(void *arg, const struct fb_parse_entry *e)
 {
-	size_t i;
-	for(i = 0; i < sizeof(hosts_boilerplate_names) /
-		sizeof(hosts_boilerplate_names[0]); i++)
-		if(field_is(tok, n, hosts_boilerplate_names[i]))
-			return 1;
-	return 0;
+	return entry_to_set(((struct feed_args *)arg)->ns, e);
 }
 
-/** @return 1 if the address of a hosts line means "this name is blocked". */
-static int
-hosts_block_address(const char *tok, size_t n)
+static void
+feed_report(void *arg, uint64_t line, const char *reason, const char *text,
+	size_t len)
 {
-	return field_is(tok, n, "0.0.0.0") || field_is(tok, n, "127.0.0.1")
-		|| field_is(tok, n, "::") || field_is(tok, n, "::1");
-}
+	struct feed_args *a = arg;
 
-/** @return 1 if the fields from p on are all boilerplate (and some are). */
-static int
-hosts_all_boilerplate(const char *p, const char *end)
-{
-	const char *tok;
-	size_t n;
-	int seen = 0;
-	while((n = next_field(&p, end, &tok)) != 0) {
-		if(!hosts_boilerplate(tok, n))
-			return 0;
-		seen = 1;
-	}
-	return seen;
-}
-
-/** A hosts line: an address, then one or more names. */
-static int
-hosts_line(struct parse_ctx *c, const char *line, size_t len)
-{
-	const char *p = line, *end = line + len, *tok;
-	size_t n = next_field(&p, end, &tok);
-	int names = 0;
-
-	if(!hosts_block_address(tok, n)) {
-		/* the header of a stock hosts file ("255.255.255.255
-		 * broadcasthost", "ff02::1 ip6-allnodes") is not an error */
-		if(hosts_all_boilerplate(p, end)) {
-			c->st->skipped++;
-			return 1;
-		}
-		parse_refuse(c, "address is not 0.0.0.0, 127.0.0.1, :: or ::1",
-			line, len);
-		return 1;
-	}
-	while((n = next_field(&p, end, &tok)) != 0) {
-		names++;
-		if(hosts_boilerplate(tok, n))
-			c->st->skipped++;
-		else if(!add_name(c, tok, n))
-			return 0;
-	}
-	if(names == 0)
-		parse_refuse(c, "no name after the address", line, len);
-	return 1;
-}
-
-/** One line, without its line ending.  @return 0 on out of memory. */
-static int
-parse_line(struct parse_ctx *c, const char *line, size_t len)
-{
-	size_t s = 0;
-
-	if(len > FB_PARSE_LINE_MAX) {
-		parse_refuse(c, "line too long", line, len);
-		return 1;
-	}
-	/* a NUL means binary data or a cut-and-splice; trust none of it */
-	if(memchr(line, 0, len) != NULL) {
-		parse_refuse(c, "NUL byte in line", line, len);
-		return 1;
-	}
-	len = cut_comment(line, len);
-	while(s < len && is_blank(line[s]))
-		s++;
-	while(len > s && is_blank(line[len-1]))
-		len--;
-	if(s == len) {
-		c->st->skipped++;
-		return 1;
-	}
-	if(c->fmt == FB_FORMAT_HOSTS)
-		return hosts_line(c, line + s, len - s);
-	return domains_line(c, line + s, len - s);
+	if(a->report)
+		a->report(a->arg, line, reason, text, len);
 }
 
 int
@@ -238,29 +235,15 @@ fb_parse_feed(enum fb_format fmt, const char *buf, size_t len,
 	struct fb_nameset *ns, struct fb_parse_stats *st,
 	fb_parse_report *report, void *arg)
 {
-	struct parse_ctx c;
-	const char *p = buf, *end = buf + len, *nl;
-	size_t n;
+	struct fb_parse_opts o;
+	struct feed_args a;
 
-	memset(st, 0, sizeof(*st));
-	c.fmt = fmt;
-	c.ns = ns;
-	c.st = st;
-	c.report = report;
-	c.arg = arg;
-	c.lineno = 0;
-	if(len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-		p += 3;
-	while(p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		c.lineno++;
-		st->lines++;
-		if(n > 0 && p[n-1] == '\r')
-			n--;
-		if(!parse_line(&c, p, n))
-			return 0;
-		p = nl ? nl + 1 : end;
-	}
-	return 1;
+	memset(&o, 0, sizeof(o));
+	o.format = fmt;
+	o.category = FB_CATEGORY_UNSPECIFIED;
+	a.ns = ns;
+	a.report = report;
+	a.arg = arg;
+	return fb_parse_run(&o, buf, len, st, feed_entry,
+		report ? feed_report : NULL, &a, NULL, 0) == FB_PARSE_OK;
 }

@@ -1,11 +1,21 @@
 /**
  * \file
- * Feed formats: turn the bytes of a downloaded or local list into a set of
- * store keys.  Every byte is outside input.  A line that is not a usable
- * name is counted and reported (line number, reason), never fatal: one
- * bad line must not cost the rest of the list.
+ * Feed formats: turn the bytes of a downloaded or local list into store
+ * keys.  Every byte is outside input.  A line that is not a usable name is
+ * counted and reported (line number, reason), never fatal: one bad line
+ * must not cost the rest of the list.  The one exception is a document
+ * format (json, and csv's quoting and header) whose structure is broken:
+ * then the whole feed is refused (FB_PARSE_MALFORMED), never a partial
+ * list, and the entry callback has seen nothing.
  *
- * Formats (enum fb_format in fb_config.h):
+ * One interface for every format: fb_parse_run() hands each accepted
+ * entry to a callback (struct fb_parse_entry: the key, or an IP address
+ * for URLs naming one, and flags), so later stages can look at every
+ * entry; fb_parse_feed() is the old shortcut that only fills a name set.
+ * Each format lives in its own file whose header comment is its spec:
+ * fmt_lines.c (domains, hosts), fmt_urls.c (urls), fmt_adblock.c,
+ * fmt_csv.c, fmt_json.c.  In short:
+ *
  * - domains: one name a line; '#' at the start of a line or after white
  *   space starts a comment (a '#' glued to a name, as in adblock's
  *   "example.com##.ad", makes the line invalid rather than listing all of
@@ -20,9 +30,18 @@
  *   are lines of other addresses that name only those
  *   (255.255.255.255 broadcasthost, ff02::1 ip6-allnodes).  Names are
  *   counted one by one: a hosts line with three names counts three.
- * Lines may end in LF or CRLF; the last line needs no newline; a UTF-8
- * byte order mark at the start is skipped.  A NUL byte or a line longer
- * than FB_PARSE_LINE_MAX makes that line invalid.
+ * - urls:    one URL or bare host[/path] a line; the host is kept, an IP
+ *   literal host is an address entry, a path is flagged.
+ * - adblock: "||name^" rules; comments, header, cosmetic and exception
+ *   rules and rules with options skipped (counted as unsupported).
+ * - csv:     RFC 4180 with a header row; one column holds a URL or host,
+ *   parsed like a urls line; optionally a category column.
+ * - json:    an array of URL strings or of objects with a URL member.
+ * All formats: lines (csv records) may end in LF or CRLF, the last needs
+ * no newline, and a UTF-8 byte order mark at the start is skipped.  In
+ * the line formats (domains, hosts, urls, adblock) a NUL byte or a line
+ * longer than FB_PARSE_LINE_MAX makes that line invalid; csv and json
+ * refuse a URL value longer than that, and a NUL in it.
  *
  * Thread safety: reentrant.
  */
@@ -41,16 +60,73 @@
 
 /** Counts of one parse. */
 struct fb_parse_stats {
-	uint64_t lines;		/**< lines read */
+	uint64_t lines;		/**< lines read (csv: records, json:
+				 * array elements) */
 	uint64_t names;		/**< names accepted (before de-duplication) */
 	uint64_t invalid;	/**< names or lines refused */
-	uint64_t skipped;	/**< blank, comment and hosts-boilerplate */
+	uint64_t skipped;	/**< blank, comment and hosts-boilerplate,
+				 * and the unsupported ones below */
+	uint64_t addresses;	/**< URLs whose host is an IP literal */
+	uint64_t paths;		/**< accepted names that came with a path */
+	uint64_t unsupported;	/**< adblock rules skipped as not a plain
+				 * name block (also counted in skipped) */
+};
+
+/** Entry flags. */
+#define FB_ENTRY_ADDRESS 0x01	/**< an IP literal, not a name: no key */
+#define FB_ENTRY_PATH    0x02	/**< the URL had a path: more than a slash
+				 * or a slash and a star */
+
+/** One accepted entry, valid during the callback only. */
+struct fb_parse_entry {
+	/** the name's key; NULL for an address */
+	const struct fb_key *key;
+	/** FB_SCOPE_* of the name ("*.name": below only) */
+	uint8_t scope;
+	/** FB_ENTRY_* */
+	unsigned flags;
+	/** the entry's category: the feed's, or csv's category column */
+	enum fb_category category;
+	/** 1-based line (csv: line the record starts on; json: index of
+	 * the array element) */
+	uint64_t line;
+	/** the host as written (for an address: the literal, without the
+	 * brackets of IPv6); not NUL-terminated */
+	const char *host;
+	size_t hostlen;
+};
+
+/**
+ * Called for each accepted entry.
+ * @return 1 to go on, 0 to stop the parse (out of memory).
+ */
+typedef int fb_parse_entry_cb(void *arg, const struct fb_parse_entry *e);
+
+/** What a parse needs to know of its feed. */
+struct fb_parse_opts {
+	enum fb_format format;
+	/** the feed's category, given to entries without one of their own */
+	enum fb_category category;
+	/** csv: header name or 1-based number of the URL column */
+	const char *column;
+	/** csv: NULL or header name or number of the category column */
+	const char *category_column;
+	/** json: NULL ("url") or the member of objects holding the URL */
+	const char *field;
+};
+
+/** Results of fb_parse_run(). */
+enum fb_parse_status {
+	FB_PARSE_OK = 0,
+	FB_PARSE_NOMEM,		/**< out of memory, or the callback said stop */
+	FB_PARSE_MALFORMED	/**< the document is broken; err says where */
 };
 
 /**
  * Called for each refused line (each refused name, on hosts lines).
  * @param arg: caller's.
- * @param line: 1-based line number.
+ * @param line: 1-based line number (csv: the line the record starts on;
+ *	json: the index of the array element).
  * @param reason: short English reason (fb_name_strerror() or a format one).
  * @param text: the offending bytes (not NUL-terminated, may be binary).
  * @param len: their length (capped at 80).
@@ -59,7 +135,26 @@ typedef void fb_parse_report(void *arg, uint64_t line, const char *reason,
 	const char *text, size_t len);
 
 /**
- * Parse a whole feed held in memory and add its names to ns.
+ * Parse a whole feed held in memory, entry by entry.
+ * @param o: format and its options.
+ * @param buf: the bytes (need not be NUL-terminated).
+ * @param len: their number.
+ * @param st: out: counts.
+ * @param entry: called for every accepted entry, in file order.
+ * @param report: NULL or called for every refused line or entry.
+ * @param arg: for entry and report.
+ * @param err: out on FB_PARSE_MALFORMED: what and the byte offset.
+ * @param errlen: size of err.
+ * @return FB_PARSE_OK, FB_PARSE_NOMEM or FB_PARSE_MALFORMED.
+ */
+enum fb_parse_status fb_parse_run(const struct fb_parse_opts *o,
+	const char *buf, size_t len, struct fb_parse_stats *st,
+	fb_parse_entry_cb *entry, fb_parse_report *report, void *arg,
+	char *err, size_t errlen);
+
+/**
+ * Parse a whole feed held in memory and add its names to ns (addresses
+ * are counted, not added); formats that need options (csv) are refused.
  * @param fmt: the format.
  * @param buf: the bytes (need not be NUL-terminated).
  * @param len: their number.
@@ -67,7 +162,7 @@ typedef void fb_parse_report(void *arg, uint64_t line, const char *reason,
  * @param st: out: counts.
  * @param report: NULL or called for every refused line.
  * @param arg: for report.
- * @return 1 on success, 0 when out of memory.
+ * @return 1 on success, 0 when out of memory or malformed.
  */
 int fb_parse_feed(enum fb_format fmt, const char *buf, size_t len,
 	struct fb_nameset *ns, struct fb_parse_stats *st,

@@ -161,14 +161,14 @@ judge_parse(const struct fb_feed_conf *f, const char *path,
 {
 	uint64_t candidates;
 
-	/* each name or line the parser judged is a candidate; blank,
-	 * comment and hosts boilerplate lines are not */
-	candidates = ps->names + ps->invalid;
+	/* each name, address or line the parser judged is a candidate;
+	 * blank, comment, hosts boilerplate and unsupported lines are not */
+	candidates = ps->names + ps->addresses + ps->invalid;
 	if(ps->invalid * 2 > candidates) {
 		snprintf(why, whylen, "%llu of %llu lines invalid, refused: "
 			"not a %s list?", (unsigned long long)ps->invalid,
 			(unsigned long long)candidates,
-			f->format == FB_FORMAT_HOSTS ? "hosts" : "domains");
+			fb_format_name(f->format));
 		return FB_UPDATE_FORMAT;
 	}
 	if(ps->names == 0) {
@@ -177,6 +177,24 @@ judge_parse(const struct fb_feed_conf *f, const char *path,
 		return FB_UPDATE_EMPTY;
 	}
 	return 0;
+}
+
+/** What the parser's callbacks of one feed share. */
+struct parse_args {
+	struct show_ctx show;	/**< first: keep_invalid() takes it */
+	struct fb_nameset *ns;
+};
+
+/** fb_parse_entry_cb: names go into the set; addresses are only
+ * counted (by the parser) until the store can hold them. */
+static int
+add_entry(void *arg, const struct fb_parse_entry *e)
+{
+	struct parse_args *a = arg;
+
+	if(!e->key)
+		return 1;
+	return fb_nameset_add(a->ns, e->key, e->scope);
 }
 
 /**
@@ -190,16 +208,50 @@ parse_source(const struct fb_feed_conf *f, const char *path,
 	const char *buf, size_t len, struct fb_nameset *ns,
 	struct fb_parse_stats *ps, int quiet, char *why, size_t whylen)
 {
-	struct show_ctx show;
+	struct fb_parse_opts o;
+	struct parse_args a;
+	enum fb_parse_status r;
+	char err[256];
 	int kind;
 
-	show.n = 0;
-	if(!fb_parse_feed(f->format, buf, len, ns, ps, keep_invalid, &show))
+	memset(&o, 0, sizeof(o));
+	o.format = f->format;
+	o.category = f->category;
+	o.column = f->column;
+	o.category_column = f->category_column;
+	o.field = f->field;
+	a.show.n = 0;
+	a.ns = ns;
+	r = fb_parse_run(&o, buf, len, ps, add_entry, keep_invalid, &a, err,
+		sizeof(err));
+	if(r == FB_PARSE_NOMEM)
 		return -1;
+	if(r == FB_PARSE_MALFORMED) {
+		/* a broken document is refused whole, never half-listed */
+		snprintf(why, whylen, "%s: %s, refused", path, err);
+		return FB_UPDATE_FORMAT;
+	}
 	kind = judge_parse(f, path, ps, why, whylen);
 	if(kind != 0 || !quiet)
-		show_invalid(&show, path, ps->invalid);
+		show_invalid(&a.show, path, ps->invalid);
 	return kind;
+}
+
+/** The counts of URL and adblock feeds for the summary: "" when none. */
+static const char *
+url_counts(const struct fb_parse_stats *ps, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	if(ps->addresses + ps->paths != 0)
+		n = (size_t)snprintf(buf, len, ", %llu addresses not listed, "
+			"%llu with a path", (unsigned long long)ps->addresses,
+			(unsigned long long)ps->paths);
+	if(ps->unsupported != 0 && n < len)
+		snprintf(buf + n, len - n, ", %llu unsupported rules skipped",
+			(unsigned long long)ps->unsupported);
+	return buf;
 }
 
 /** Print the summary line of a feed update. */
@@ -207,16 +259,20 @@ static void
 print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
 	const struct fb_parse_stats *ps)
 {
+	char urls[128];
+
 	if(r->added + r->removed + r->changed == 0) {
-		printf("feed %s: unchanged (%llu names)\n", f->name,
-			(unsigned long long)r->after);
+		printf("feed %s: unchanged (%llu names%s)\n", f->name,
+			(unsigned long long)r->after,
+			url_counts(ps, urls, sizeof(urls)));
 		return;
 	}
-	printf("feed %s: %llu names (+%llu -%llu ~%llu), %llu invalid, "
+	printf("feed %s: %llu names (+%llu -%llu ~%llu), %llu invalid%s, "
 		"generation %llu\n", f->name, (unsigned long long)r->after,
 		(unsigned long long)r->added, (unsigned long long)r->removed,
 		(unsigned long long)r->changed,
 		(unsigned long long)ps->invalid,
+		url_counts(ps, urls, sizeof(urls)),
 		(unsigned long long)r->generation);
 }
 

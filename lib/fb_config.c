@@ -289,16 +289,71 @@ set_source(struct conf_parse *p, const struct conf_key *k, const char *val)
 	return conf_str(p, &conf_feed(p)->source, val);
 }
 
+/** Config words of the formats, in enum fb_format order. */
+static const char *const format_names[] = {
+	"domains", "hosts", "urls", "adblock", "csv", "json"
+};
+#define FORMAT_NNAMES (sizeof(format_names) / sizeof(format_names[0]))
+
+const char *
+fb_format_name(enum fb_format fmt)
+{
+	if((size_t)fmt >= FORMAT_NNAMES)
+		return "unknown";
+	return format_names[fmt];
+}
+
+int
+fb_format_parse(const char *word, enum fb_format *fmt)
+{
+	size_t i;
+
+	for(i = 0; i < FORMAT_NNAMES; i++) {
+		if(strcmp(word, format_names[i]) == 0) {
+			*fmt = (enum fb_format)i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int
 set_format(struct conf_parse *p, const struct conf_key *k, const char *val)
 {
-	if(strcmp(val, "domains") == 0)
-		conf_feed(p)->format = FB_FORMAT_DOMAINS;
-	else if(strcmp(val, "hosts") == 0)
-		conf_feed(p)->format = FB_FORMAT_HOSTS;
-	else
+	if(!fb_format_parse(val, &conf_feed(p)->format))
 		return conf_bad(p, k, val);
 	return 1;
+}
+
+/**
+ * A csv column: a header name (any text but a number) or a 1-based
+ * column number.  Whether the name is in the header is only known when
+ * the feed is read.
+ */
+static int
+set_column(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	char **dst = strcmp(k->name, "column") == 0 ?
+		&conf_feed(p)->column : &conf_feed(p)->category_column;
+	size_t n = strspn(val, "0123456789");
+
+	if(strlen(val) > 255)
+		return conf_bad(p, k, val);
+	if(val[n] == 0) {
+		uint64_t num = 0;
+		if(!conf_num(p, k, val, &num))
+			return 0;
+	}
+	return conf_str(p, dst, val);
+}
+
+/** A json member name: any text up to 255 bytes. */
+static int
+set_field(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	if(strlen(val) > 255)
+		return conf_bad(p, k, val);
+	return conf_str(p, &conf_feed(p)->field, val);
 }
 
 /** A feed blocks; allow lists are hand-made only. */
@@ -364,7 +419,13 @@ static const struct conf_key conf_keys[] = {
 	{ "name", 1, set_name, 0, 0, "1 to 63 of A-Z a-z 0-9 _ . -, "
 		"not manual-allow or manual-block" },
 	{ "source", 1, set_source, 0, 0, "a path or file:// URL" },
-	{ "format", 1, set_format, 0, 0, "domains or hosts" },
+	{ "format", 1, set_format, 0, 0,
+		"domains, hosts, urls, adblock, csv or json" },
+	{ "column", 1, set_column, 1, 4096,
+		"a header name or a column number, 1 to 4096" },
+	{ "category-column", 1, set_column, 1, 4096,
+		"a header name or a column number, 1 to 4096" },
+	{ "field", 1, set_field, 0, 0, "a member name, up to 255 bytes" },
 	{ "action", 1, set_action, 0, 0,
 		"default, sinkhole, nxdomain or nodata" },
 	{ "category", 1, set_category, 0, 0,
@@ -373,6 +434,18 @@ static const struct conf_key conf_keys[] = {
 	{ "max-size", 1, set_max_size, 1, 65536, "megabytes, 1 to 65536" }
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+/** @return the line a key was given on (in this feed clause), or 0. */
+static int
+key_line(const struct conf_parse *p, const char *name)
+{
+	size_t i;
+
+	for(i = 0; i < CONF_NKEYS; i++)
+		if(strcmp(conf_keys[i].name, name) == 0)
+			return p->seen[i];
+	return 0;
+}
 
 /** Check that the open feed clause has its required keys. */
 static int
@@ -389,6 +462,21 @@ feed_close(struct conf_parse *p)
 	if(!f->source)
 		return conf_err_at(p, f->line, "feed '%s' without source",
 			f->name);
+	/* the format may come after these keys, so they are checked here,
+	 * at the line of the key that does not fit */
+	if(f->format == FB_FORMAT_CSV && !f->column)
+		return conf_err_at(p, f->line, "feed '%s': format csv needs "
+			"column", f->name);
+	if(f->format != FB_FORMAT_CSV && f->column)
+		return conf_err_at(p, key_line(p, "column"), "feed '%s': "
+			"column is only for format csv", f->name);
+	if(f->format != FB_FORMAT_CSV && f->category_column)
+		return conf_err_at(p, key_line(p, "category-column"),
+			"feed '%s': category-column is only for format csv",
+			f->name);
+	if(f->format != FB_FORMAT_JSON && f->field)
+		return conf_err_at(p, key_line(p, "field"), "feed '%s': "
+			"field is only for format json", f->name);
 	return 1;
 }
 
@@ -644,6 +732,9 @@ fb_config_free(struct fb_config *cfg)
 	for(i = 0; i < cfg->nfeeds; i++) {
 		free(cfg->feeds[i].name);
 		free(cfg->feeds[i].source);
+		free(cfg->feeds[i].column);
+		free(cfg->feeds[i].category_column);
+		free(cfg->feeds[i].field);
 	}
 	free(cfg->feeds);
 	free(cfg->path);

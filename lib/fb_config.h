@@ -7,7 +7,8 @@
  * comment (outside double quotes), values may be double-quoted, leading
  * white space is ignored, a UTF-8 byte order mark at the very start of the
  * file is skipped.  `feed:` opens a feed clause; the feed keys that
- * follow (name, source, format, action, category, max-shrink, max-size)
+ * follow (name, source, format, action, category, max-shrink, max-size,
+ * column, category-column, field)
  * belong to it until the next `feed:`.  Global keys may stand anywhere.
  * The reference is doc/fraudblock.conf.5.
  *
@@ -30,8 +31,17 @@
 /** Formats fraudblock-sync reads. */
 enum fb_format {
 	FB_FORMAT_DOMAINS = 0,	/**< one name a line, '#' comments */
-	FB_FORMAT_HOSTS		/**< hosts file: "0.0.0.0 name [name...]" */
+	FB_FORMAT_HOSTS,	/**< hosts file: "0.0.0.0 name [name...]" */
+	FB_FORMAT_URLS,		/**< one URL (or host[/path]) a line */
+	FB_FORMAT_ADBLOCK,	/**< adblock "||name^" rules */
+	FB_FORMAT_CSV,		/**< RFC 4180 CSV, one column holds a URL */
+	FB_FORMAT_JSON		/**< JSON array of URLs or of objects */
 };
+
+/** @return the config word of a format ("domains", ...). */
+const char *fb_format_name(enum fb_format fmt);
+/** @return 1 and set *fmt if word names a format, else 0. */
+int fb_format_parse(const char *word, enum fb_format *fmt);
 
 /** One feed clause. */
 struct fb_feed_conf {
@@ -45,6 +55,15 @@ struct fb_feed_conf {
 	unsigned max_shrink;
 	/** refuse a source larger than this many bytes */
 	uint64_t max_size;
+	/** csv: the column holding the URL or host, a header name or a
+	 * 1-based number; NULL for other formats */
+	char *column;
+	/** csv: NULL or the column whose value gives each entry's
+	 * category (scam, phishing, malware or other) */
+	char *category_column;
+	/** json: NULL or the member of each array object holding the URL
+	 * ("url" when NULL) */
+	char *field;
 	int line;		/**< where the clause starts, for messages */
 };
 

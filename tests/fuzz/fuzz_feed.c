@@ -1,29 +1,47 @@
 /**
  * \file
- * Fuzz harness for feed files: fb_parse_feed() (feeds/fb_parse.h) in both
- * formats, each into a fresh fb_nameset that is then finished, as
- * fraudblock-sync does with a downloaded list.
+ * Fuzz harness for feed files: fb_parse_run() (feeds/fb_parse.h) in every
+ * format, and fb_parse_feed() into a fresh fb_nameset that is then
+ * finished, as fraudblock-sync does with a downloaded list.
+ *
+ * The first byte picks the format of the rest: 'D' domains, 'H' hosts,
+ * 'U' urls, 'A' adblock, 'C' csv (column "url", category-column
+ * "target"), 'c' csv (column 2), 'J' json (member "url"), 'j' json
+ * (member "link").  Any other first byte runs the whole input through
+ * every format, so seeds without a format byte (the real lists) stay
+ * useful as they are.
  *
  * Properties checked on every input:
- * - the line count is the number of LF-ended lines plus a last one
- *   without LF, after a byte order mark;
- * - domains: every line is exactly one of a name, an invalid line or a
- *   skipped line; hosts: every line counts at least once, and nothing
- *   counts more often than there are bytes;
- * - every refused line is reported once, with a line number in range, a
- *   reason and at most 80 bytes of text;
+ * - the result is OK, out of memory or malformed; malformed only for
+ *   csv and json, with a message naming a byte offset inside the input,
+ *   and then the entry and report callbacks were never called;
+ * - line formats count the LF-ended lines plus a last one without LF,
+ *   after a byte order mark;
+ * - domains, urls, adblock, csv and json: every line (record, element)
+ *   is exactly one of a name, an address, an invalid one or a skipped
+ *   one; hosts: every line counts at least once, and nothing counts
+ *   more often than there are bytes;
+ * - every accepted entry reaches the callback once: entries with a key
+ *   are the names, the others the addresses, and path flags add up to
+ *   the path count; an address has host text and no path flag;
+ * - every refused line is reported once, with a reason and at most 80
+ *   bytes of text, in order;
  * - the set after finish holds no more keys than names were accepted,
- *   and some if any were.
+ *   and some if any were; without callbacks the counts are the same.
  */
+#include <stdio.h>
 #include <string.h>
 #include "fuzz.h"
 #include "fb_parse.h"
 #include "fb_store.h"
 
-/** What the report callback saw. */
+/** What the callbacks saw. */
 struct seen {
 	uint64_t reports;
 	uint64_t last_line;
+	uint64_t keys, addresses, paths, entries;
+	uint64_t last_entry;
+	struct fb_nameset *ns;
 };
 
 /** fb_parse_report that checks each report and counts it. */
@@ -42,7 +60,32 @@ check_report(void *arg, uint64_t line, const char *reason, const char *text,
 	s->reports++;
 }
 
-/** @return the lines fb_parse_feed() must see in the buffer. */
+/** fb_parse_entry_cb that checks each entry and adds names to the set. */
+static int
+check_entry(void *arg, const struct fb_parse_entry *e)
+{
+	struct seen *s = arg;
+
+	FUZZ_CHECK(e->line >= 1 && e->line >= s->last_entry);
+	s->last_entry = e->line;
+	FUZZ_CHECK(e->host != NULL && e->hostlen > 0);
+	FUZZ_CHECK((unsigned)e->category <= FB_CATEGORY_OTHER);
+	s->entries++;
+	if(!e->key) {
+		FUZZ_CHECK(e->flags == FB_ENTRY_ADDRESS);
+		s->addresses++;
+		return 1;
+	}
+	FUZZ_CHECK((e->flags & FB_ENTRY_ADDRESS) == 0);
+	FUZZ_CHECK(e->key->len > 0 && e->key->len <= FB_KEY_MAX);
+	FUZZ_CHECK(e->scope == FB_SCOPE_TREE || e->scope == FB_SCOPE_BELOW);
+	s->keys++;
+	if(e->flags & FB_ENTRY_PATH)
+		s->paths++;
+	return fb_nameset_add(s->ns, e->key, e->scope);
+}
+
+/** @return the lines a line format must see in the buffer. */
 static uint64_t
 count_lines(const uint8_t *data, size_t size)
 {
@@ -59,59 +102,130 @@ count_lines(const uint8_t *data, size_t size)
 	return n;
 }
 
-/** Parse in one format and check the counts. */
+/** Parse with options and check the counts. */
 static void
-check_format(enum fb_format fmt, const uint8_t *data, size_t size,
-	uint64_t lines)
+check_format(const struct fb_parse_opts *o, const uint8_t *data,
+	size_t size)
 {
-	struct fb_nameset *ns = fb_nameset_new();
 	struct fb_parse_stats st, st2;
+	enum fb_parse_status r, r2;
 	struct seen s;
 	uint64_t total;
-	size_t count;
+	size_t count, off;
+	char err[256];
+	const char *at;
+	int doc = o->format == FB_FORMAT_CSV || o->format == FB_FORMAT_JSON;
 
-	/* no memory is no finding; there is nothing to check */
-	if(!ns)
-		return;
 	memset(&s, 0, sizeof(s));
+	/* no memory is no finding; there is nothing to check */
+	if(!(s.ns = fb_nameset_new()))
+		return;
 	memset(&st, 0xa5, sizeof(st));
-	if(!fb_parse_feed(fmt, (const char *)data, size, ns, &st,
-		check_report, &s)) {
-		fb_nameset_free(ns);
+	r = fb_parse_run(o, (const char *)data, size, &st, check_entry,
+		check_report, &s, err, sizeof(err));
+	FUZZ_CHECK(r == FB_PARSE_OK || r == FB_PARSE_NOMEM ||
+		r == FB_PARSE_MALFORMED);
+	if(r == FB_PARSE_NOMEM) {
+		fb_nameset_free(s.ns);
 		return;
 	}
-	total = st.names + st.invalid + st.skipped;
-	FUZZ_CHECK(st.lines == lines);
+	if(r == FB_PARSE_MALFORMED) {
+		FUZZ_CHECK(doc);
+		FUZZ_CHECK(s.entries == 0 && s.reports == 0);
+		at = strstr(err, " at byte ");
+		FUZZ_CHECK(at != NULL);
+		FUZZ_CHECK(sscanf(at, " at byte %zu:", &off) == 1);
+		FUZZ_CHECK(off <= size);
+		fb_nameset_free(s.ns);
+		return;
+	}
+	total = st.names + st.addresses + st.invalid + st.skipped;
+	if(!doc)
+		FUZZ_CHECK(st.lines == count_lines(data, size));
 	FUZZ_CHECK(s.reports == st.invalid);
-	FUZZ_CHECK(s.last_line <= st.lines);
-	if(fmt == FB_FORMAT_DOMAINS)
-		FUZZ_CHECK(total == st.lines);
-	else
+	FUZZ_CHECK(s.keys == st.names && s.addresses == st.addresses);
+	FUZZ_CHECK(s.paths == st.paths && st.paths <= st.names);
+	FUZZ_CHECK(st.unsupported <= st.skipped);
+	if(o->format != FB_FORMAT_CSV)
+		FUZZ_CHECK(s.last_line <= st.lines &&
+			s.last_entry <= st.lines);
+	if(o->format == FB_FORMAT_HOSTS)
 		FUZZ_CHECK(total >= st.lines);
+	else
+		FUZZ_CHECK(total == st.lines);
 	FUZZ_CHECK(total <= size);
 	/* a name takes at least "a.b" */
 	FUZZ_CHECK(st.names * 3 <= size);
 
-	fb_nameset_finish(ns);
-	count = fb_nameset_count(ns);
+	fb_nameset_finish(s.ns);
+	count = fb_nameset_count(s.ns);
 	FUZZ_CHECK(count <= st.names);
 	FUZZ_CHECK((count == 0) == (st.names == 0));
-	fb_nameset_free(ns);
+	fb_nameset_free(s.ns);
 
-	/* the callback is optional and must not change the counts */
-	if(!(ns = fb_nameset_new()))
+	/* the report callback is optional and must not change the counts */
+	memset(&s, 0, sizeof(s));
+	if(!(s.ns = fb_nameset_new()))
 		return;
-	if(fb_parse_feed(fmt, (const char *)data, size, ns, &st2, NULL, NULL))
+	r2 = fb_parse_run(o, (const char *)data, size, &st2, check_entry,
+		NULL, &s, NULL, 0);
+	if(r2 == FB_PARSE_OK)
 		FUZZ_CHECK(memcmp(&st, &st2, sizeof(st)) == 0);
-	fb_nameset_free(ns);
+	fb_nameset_free(s.ns);
+
+	/* and the shortcut into a set agrees */
+	if(o->format == FB_FORMAT_CSV || !(s.ns = fb_nameset_new()))
+		return;
+	if(fb_parse_feed(o->format, (const char *)data, size, s.ns, &st2,
+		NULL, NULL) && o->field == NULL)
+		FUZZ_CHECK(memcmp(&st, &st2, sizeof(st)) == 0);
+	fb_nameset_free(s.ns);
+}
+
+/** Run one format, its options picked by a letter. */
+static void
+run_letter(char letter, const uint8_t *data, size_t size)
+{
+	struct fb_parse_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.category = FB_CATEGORY_PHISHING;
+	switch(letter) {
+	case 'D': o.format = FB_FORMAT_DOMAINS; break;
+	case 'H': o.format = FB_FORMAT_HOSTS; break;
+	case 'U': o.format = FB_FORMAT_URLS; break;
+	case 'A': o.format = FB_FORMAT_ADBLOCK; break;
+	case 'C':
+		o.format = FB_FORMAT_CSV;
+		o.column = "url";
+		o.category_column = "target";
+		break;
+	case 'c':
+		o.format = FB_FORMAT_CSV;
+		o.column = "2";
+		break;
+	case 'J': o.format = FB_FORMAT_JSON; break;
+	case 'j':
+		o.format = FB_FORMAT_JSON;
+		o.field = "link";
+		break;
+	default:
+		return;
+	}
+	check_format(&o, data, size);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint64_t lines = count_lines(data, size);
+	static const char letters[] = "DHUACcJj";
+	size_t i;
 
-	check_format(FB_FORMAT_DOMAINS, data, size, lines);
-	check_format(FB_FORMAT_HOSTS, data, size, lines);
+	if(size > 0 && memchr(letters, data[0], sizeof(letters) - 1)) {
+		run_letter((char)data[0], data + 1, size - 1);
+		return 0;
+	}
+	for(i = 0; i < sizeof(letters) - 1; i++)
+		run_letter(letters[i], data, size);
 	return 0;
 }

@@ -497,8 +497,8 @@ test_bad_values(void)
 		"(milliseconds, 10 to 60000)" },
 	{ "poll-interval: 60001", "bad value for poll-interval: '60001' "
 		"(milliseconds, 10 to 60000)" },
-	{ "feed:\nsource: /x\n#\nformat: csv", "bad value for format: "
-		"'csv' (domains or hosts)" },
+	{ "feed:\nsource: /x\n#\nformat: xml", "bad value for format: "
+		"'xml' (domains, hosts, urls, adblock, csv or json)" },
 	{ "feed:\nsource: /x\n#\naction: allow", "bad value for action: "
 		"'allow' (default, sinkhole, nxdomain or nodata)" },
 	{ "feed:\nsource: /x\n#\ncategory: fraud", "bad value for "
