@@ -593,6 +593,7 @@ main(int argc, char *argv[])
 		ret = 1;
 		goto out;
 	}
+	fb_store_guard_exit(st, 1);
 	ret = sync_all(cfg, st, only, nonly, quiet, prune);
 out:
 	fb_store_close(st);

@@ -15,7 +15,7 @@
 static __thread struct fb_guard *current;
 
 static struct sigaction previous;
-static int installed, exit_mode;
+static int installed, exit_status;
 static uintptr_t range_lo[MAX_RANGES], range_hi[MAX_RANGES];
 static volatile sig_atomic_t nranges;
 static char range_what[256];
@@ -69,14 +69,14 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 		g->fault = sig;
 		siglongjmp(g->jb, 1);
 	}
-	if(ours && exit_mode) {
+	if(ours && exit_status) {
 		say("fraudblock: the store ");
 		say(range_what);
 		say(" was truncated or damaged while in use (SIGBUS reading "
 			"it); never copy over or edit the live files: run "
 			"fraudblock-ctl verify, and fraudblock-ctl restore a "
 			"backup if it fails\n");
-		_exit(2);
+		_exit(exit_status);
 	}
 	/* not ours: what was in place before decides */
 	if(previous.sa_flags & SA_SIGINFO) {
@@ -99,11 +99,11 @@ int fb_guard_thread_init(void)
 	return pthread_sigmask(SIG_UNBLOCK, &set, NULL) == 0;
 }
 
-int fb_guard_install(int exit_on_fault)
+int fb_guard_install(int status)
 {
 	struct sigaction sa;
-	if(exit_on_fault)
-		exit_mode = 1;
+	if(status)
+		exit_status = status;
 	if(__atomic_exchange_n(&installed, 1, __ATOMIC_SEQ_CST))
 		return 1;
 	memset(&sa, 0, sizeof(sa));

@@ -26,9 +26,10 @@
  * (no system call): the handler runs with SA_NODEFER, so the mask needs
  * no restoring after the jump.
  *
- * Programs that never jump (the tools) use fb_guard_install(1): a fault in
- * the store's mappings then ends the program with a message naming the
- * store, instead of a crash with no word of why.
+ * Programs that never jump (the tools) use fb_guard_install(STATUS): a
+ * fault in the store's mappings then ends the program with a message
+ * naming the store and that exit status, instead of a crash with no word
+ * of why.
  */
 #ifndef FB_GUARD_H
 #define FB_GUARD_H
@@ -56,12 +57,14 @@ void fb_guard_leave(struct fb_guard *g);
 void fb_guard_disarm(struct fb_guard *g);
 
 /**
- * Install the SIGBUS handler once per process (later calls do nothing).
- * @param exit_on_fault: 1 for a tool: an unguarded fault in the store's
- *	mappings prints a message and exits with status 2.
+ * Install the SIGBUS handler once per process (later calls only change
+ * the exit status).
+ * @param exit_status: 0 for the module; a tool's exit status for an
+ *	unguarded fault in the store's mappings, which then prints a message
+ *	and exits.
  * @return 1 on success, 0 if sigaction failed.
  */
-int fb_guard_install(int exit_on_fault);
+int fb_guard_install(int exit_status);
 
 /**
  * Let SIGBUS reach this thread.  A synchronous fault on a blocked signal

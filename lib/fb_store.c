@@ -742,6 +742,14 @@ int fb_store_mappings(const struct fb_store *st, uintptr_t *lo,
 	return n;
 }
 
+void fb_store_guard_exit(const struct fb_store *st, int exit_status)
+{
+	uintptr_t lo[4], hi[4];
+	int n = fb_store_mappings(st, lo, hi, 4);
+	(void)fb_guard_install(exit_status);
+	fb_guard_set_ranges(lo, hi, n, st->dir);
+}
+
 int fb_write_begin(struct fb_store *st, MDB_txn **txn)
 {
 	char why[8];

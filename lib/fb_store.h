@@ -119,4 +119,12 @@ int fb_store_adopt_mapsize(struct fb_store *st, char *err, size_t errlen);
 int fb_store_mappings(const struct fb_store *st, uintptr_t *lo,
 	uintptr_t *hi, int max);
 
+/**
+ * For the tools: a fault in this store's mappings (a file truncated under
+ * the running program) ends the program with exit_status and a message
+ * naming the store, rather than a crash without a word (fb_guard.h).  Not
+ * for the module, which fails the lookup open instead.
+ */
+void fb_store_guard_exit(const struct fb_store *st, int exit_status);
+
 #endif /* FB_STORE_H */

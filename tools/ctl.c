@@ -231,6 +231,7 @@ ctl_view_open(const struct fb_config *cfg, struct ctl_view *v)
 		fb_store_close(v->st);
 		return 0;
 	}
+	fb_store_guard_exit(v->st, CTL_ERROR);
 	if(fb_reader_begin(v->r, &rc) != 0) {
 		ctl_fail(cfg->database, mdb_strerror(rc));
 		fb_reader_free(v->r);
@@ -387,6 +388,7 @@ ctl_store_write(const struct fb_config *cfg)
 		ctl_fail_msg(err);
 		return NULL;
 	}
+	fb_store_guard_exit(st, CTL_ERROR);
 	return st;
 }
 

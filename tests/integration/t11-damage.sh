@@ -4,7 +4,8 @@
 # truncated to 8 KB each leave Unbound answering (fail-open) with a log
 # line that says what is wrong.  While running: data.mdb copied over in
 # place (cp, the same inode) under a load of cache misses, truncated to
-# half, and hit by 32 random bytes (20 trials) — the resolver keeps
+# half (and the tools refuse it with a message), and hit by 32 random
+# bytes (20 trials) — the resolver keeps
 # answering every time, and once the file is whole the list in it is in
 # force again.
 . "$(dirname "$0")/lib.sh"
@@ -92,6 +93,11 @@ ok_within 2000 "half file noticed" \
 ok "the resolver survived a half-truncated data.mdb" alive "$RES_PID"
 like "$(cat "$T/resolver.log")" "truncated|faulted" \
 	"the log says the file was truncated"
+fb_ctl lookup both.example-test
+is "$?" 2 "fraudblock-ctl on the truncated store: exit 2, no crash"
+like "$(cat "$T/last.err")" "is truncated: [0-9]+ bytes" "and says it is truncated"
+fb_sync
+is "$?" 1 "fraudblock-sync on the truncated store: exit 1, no crash"
 cp "$T/copied.mdb" "$T/db/data.mdb"
 ok_within 3000 "whole again" \
 	"once whole again the list is in force within 3 s" \
