@@ -183,6 +183,8 @@ judge_parse(const struct fb_feed_conf *f, const char *path,
 struct parse_args {
 	struct show_ctx show;	/**< first: keep_invalid() takes it */
 	struct fb_nameset *ns;
+	/** list the host of URLs with a path (url-paths: host) */
+	int paths_host;
 };
 
 /** fb_parse_entry_cb: names go into the set; addresses are only
@@ -193,6 +195,10 @@ add_entry(void *arg, const struct fb_parse_entry *e)
 	struct parse_args *a = arg;
 
 	if(!e->key)
+		return 1;
+	/* the harm of a URL with a path may be the page alone: its host is
+	 * listed only when the feed says so (url-paths: host) */
+	if((e->flags & FB_ENTRY_PATH) && !a->paths_host)
 		return 1;
 	return fb_nameset_add(a->ns, e->key, e->scope);
 }
@@ -222,6 +228,7 @@ parse_source(const struct fb_feed_conf *f, const char *path,
 	o.field = f->field;
 	a.show.n = 0;
 	a.ns = ns;
+	a.paths_host = f->url_paths_host;
 	r = fb_parse_run(&o, buf, len, ps, add_entry, keep_invalid, &a, err,
 		sizeof(err));
 	if(r == FB_PARSE_NOMEM)
@@ -239,15 +246,17 @@ parse_source(const struct fb_feed_conf *f, const char *path,
 
 /** The counts of URL and adblock feeds for the summary: "" when none. */
 static const char *
-url_counts(const struct fb_parse_stats *ps, char *buf, size_t len)
+url_counts(const struct fb_feed_conf *f, const struct fb_parse_stats *ps,
+	char *buf, size_t len)
 {
 	size_t n = 0;
 
 	buf[0] = 0;
 	if(ps->addresses + ps->paths != 0)
 		n = (size_t)snprintf(buf, len, ", %llu addresses not listed, "
-			"%llu with a path", (unsigned long long)ps->addresses,
-			(unsigned long long)ps->paths);
+			"%llu with a path%s", (unsigned long long)ps->addresses,
+			(unsigned long long)ps->paths, f->url_paths_host ?
+			" (host listed)" : " not listed (url-paths: skip)");
 	if(ps->unsupported != 0 && n < len)
 		snprintf(buf + n, len - n, ", %llu unsupported rules skipped",
 			(unsigned long long)ps->unsupported);
@@ -264,7 +273,7 @@ print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
 	if(r->added + r->removed + r->changed == 0) {
 		printf("feed %s: unchanged (%llu names%s)\n", f->name,
 			(unsigned long long)r->after,
-			url_counts(ps, urls, sizeof(urls)));
+			url_counts(f, ps, urls, sizeof(urls)));
 		return;
 	}
 	printf("feed %s: %llu names (+%llu -%llu ~%llu), %llu invalid%s, "
@@ -272,7 +281,7 @@ print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
 		(unsigned long long)r->added, (unsigned long long)r->removed,
 		(unsigned long long)r->changed,
 		(unsigned long long)ps->invalid,
-		url_counts(ps, urls, sizeof(urls)),
+		url_counts(f, ps, urls, sizeof(urls)),
 		(unsigned long long)r->generation);
 }
 

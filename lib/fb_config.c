@@ -356,6 +356,20 @@ set_field(struct conf_parse *p, const struct conf_key *k, const char *val)
 	return conf_str(p, &conf_feed(p)->field, val);
 }
 
+/** What a URL with a path lists: "skip" (nothing) or "host". */
+static int
+set_url_paths(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	if(strcmp(val, "skip") == 0)
+		conf_feed(p)->url_paths_host = 0;
+	else if(strcmp(val, "host") == 0)
+		conf_feed(p)->url_paths_host = 1;
+	else
+		return conf_bad(p, k, val);
+	return 1;
+}
+
 /** A feed blocks; allow lists are hand-made only. */
 static int
 set_action(struct conf_parse *p, const struct conf_key *k, const char *val)
@@ -426,6 +440,7 @@ static const struct conf_key conf_keys[] = {
 	{ "category-column", 1, set_column, 1, 4096,
 		"a header name or a column number, 1 to 4096" },
 	{ "field", 1, set_field, 0, 0, "a member name, up to 255 bytes" },
+	{ "url-paths", 1, set_url_paths, 0, 0, "skip or host" },
 	{ "action", 1, set_action, 0, 0,
 		"default, sinkhole, nxdomain or nodata" },
 	{ "category", 1, set_category, 0, 0,

@@ -64,6 +64,11 @@ struct fb_feed_conf {
 	/** json: NULL or the member of each array object holding the URL
 	 * ("url" when NULL) */
 	char *field;
+	/** urls, csv, json: list the host of a URL that has a path (1), or
+	 * count and report it only (0, the default): the harm of
+	 * `www.facebook.com/some-page` is in the path, and its host is a
+	 * platform that must not be blocked for it */
+	int url_paths_host;
 	int line;		/**< where the clause starts, for messages */
 };
 

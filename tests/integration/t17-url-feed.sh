@@ -1,0 +1,42 @@
+#!/bin/sh
+# t17-url-feed: a URL feed never blocks a platform for one of its pages.
+# The harm of `www.platform.example/some-page` is in the path; by default
+# (url-paths: skip) such URLs are counted and reported, not listed, while
+# URLs without a path list their host and IP-literal URLs are counted
+# apart.  With url-paths: host the hosts of URLs with a path are listed.
+. "$(dirname "$0")/lib.sh"
+fb_init urlfeed
+
+printf '%s\n' "http://phish-only.example-test" \
+	"https://Login.Phish-Only2.example-test/" \
+	"https://www.platform-test.example/some-page?id=1" \
+	"http://192.0.2.9/x" > "$T/urls.txt"
+{
+	fbconf_globals
+	feed_clause urls "$T/urls.txt" format urls
+} > "$FBCONF"
+fb_sync
+is "$?" 0 "a urls feed syncs (exit 0)"
+like "$(cat "$T/last.out")" "1 addresses not listed, 1 with a path not listed" \
+	"the summary counts the address and the URL with a path"
+fb_ctl lookup phish-only.example-test
+is "$?" 0 "the host of a URL without a path is blocked"
+fb_ctl lookup login.phish-only2.example-test
+is "$?" 0 "a URL whose path is only '/' lists its host, case folded"
+fb_ctl lookup www.platform-test.example
+is "$?" 1 "the host of a URL with a path is not blocked by default"
+
+{
+	fbconf_globals
+	feed_clause urls "$T/urls.txt" format urls url-paths host
+} > "$FBCONF"
+fb_sync
+is "$?" 0 "the same feed with url-paths: host (exit 0)"
+fb_ctl lookup www.platform-test.example
+is "$?" 0 "url-paths: host lists the host of a URL with a path"
+printf '\turl-paths: everything\n' >> "$FBCONF"
+fb_sync
+is "$?" 1 "a bad url-paths value is refused (exit 1)"
+like "$(cat "$T/last.err")" "fraudblock.conf:[0-9]+: .*url-paths" \
+	"with file:line"
+done_testing
