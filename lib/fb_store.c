@@ -696,10 +696,12 @@ enum fb_store_state fb_store_state(struct fb_store *st, char *why,
 		return FB_STORE_REPLACED;
 	}
 	if(sb.st_size < st->lock_size) {
+		/* the reader table is gone: only a new environment (which
+		 * allocates the file anew) can read again */
 		snprintf(why, whylen, "%s was truncated (%lld bytes, was "
 			"%lld)", path, (long long)sb.st_size,
 			(long long)st->lock_size);
-		return FB_STORE_DAMAGED;
+		return FB_STORE_REPLACED;
 	}
 	if(!fb_store_check_file(st->dir, why, whylen))
 		return FB_STORE_DAMAGED;

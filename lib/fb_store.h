@@ -87,8 +87,9 @@ int fb_store_check_file(const char *dir, char *err, size_t errlen);
 /** What fb_store_state() found. */
 enum fb_store_state {
 	FB_STORE_CURRENT = 0,	/**< the files are the ones opened, whole */
-	FB_STORE_REPLACED,	/**< data.mdb or lock.mdb is another file now:
-				 * open the store anew */
+	FB_STORE_REPLACED,	/**< data.mdb or lock.mdb is another file now,
+				 * or lock.mdb was truncated: open the store
+				 * anew */
 	FB_STORE_DAMAGED	/**< same files, but shorter than needed (a
 				 * truncation or an in-place copy): unusable
 				 * until they are whole again */

@@ -64,25 +64,63 @@ static int open_store(struct fb_module *m)
 	return 1;
 }
 
-/** Close m->store; workers are quiesced. */
-static void close_store(struct fb_module *m)
+/** Forget every reader without touching the store (after a fault in
+ * it: freeing them writes into lock.mdb's mapping). */
+static void forget_readers(struct fb_module *m)
+{
+	struct fb_thread *t;
+	pthread_mutex_lock(&m->lock);
+	for(t = m->threads; t; t = t->next)
+		t->reader = NULL;
+	pthread_mutex_unlock(&m->lock);
+}
+
+/**
+ * Free every reader of the store (the watch thread's too, if given);
+ * workers are quiesced.  Freeing writes into lock.mdb's mapping, which may
+ * be what faulted: if it faults again, the readers are forgotten instead.
+ * @return 1 if freed, 0 if a fault left them (and the store) as they are.
+ */
+static int free_readers(struct fb_module *m, struct fb_reader **watch_reader)
 {
 	struct fb_guard g;
-	fb_threads_drop_readers(m);
-	if(!m->store)
-		return;
-	/* closing touches the lock file's mapping, which may be what
-	 * faulted: if it faults again, the environment is left as it is */
 	memset(&g, 0, sizeof(g));
 	fb_guard_arm(&g);
 	if(sigsetjmp(g.jb, 0) != 0) {
 		fb_guard_disarm(&g);
+		forget_readers(m);
+		if(watch_reader)
+			*watch_reader = NULL;
+		return 0;
+	}
+	if(watch_reader) {
+		fb_reader_free(*watch_reader);
+		*watch_reader = NULL;
+	}
+	fb_threads_drop_readers(m);
+	fb_guard_leave(&g);
+	return 1;
+}
+
+/** Close m->store and every reader of it; workers are quiesced. */
+static void close_store(struct fb_module *m, struct fb_reader **watch_reader)
+{
+	struct fb_guard g;
+	volatile int closed = 0;
+	if(free_readers(m, watch_reader)) {
+		memset(&g, 0, sizeof(g));
+		fb_guard_arm(&g);
+		if(sigsetjmp(g.jb, 0) != 0)
+			fb_guard_disarm(&g);
+		else {
+			fb_store_close(m->store);
+			fb_guard_leave(&g);
+			closed = 1;
+		}
+	}
+	if(!closed)
 		log_err("fraudblock: closing the damaged store faulted; its "
 			"memory stays mapped until Unbound restarts");
-	} else {
-		fb_store_close(m->store);
-		fb_guard_leave(&g);
-	}
 	m->store = NULL;
 	fb_guard_set_ranges(NULL, NULL, 0, NULL);
 }
@@ -95,8 +133,9 @@ void fb_list_open_first(struct fb_module *m)
 
 void fb_list_close(struct fb_module *m)
 {
+	if(m->store)
+		close_store(m, NULL);
 	fb_threads_free(m);
-	close_store(m);
 }
 
 /** Reopen under quiescence.  @return 1 if a store is open after. */
@@ -105,11 +144,10 @@ static int reopen(struct fb_module *m, struct fb_reader **watch_reader)
 	int ok;
 	/* with no store the gate is closed and no worker reads: pausing
 	 * it would only make queries wait for nothing */
-	if(m->store)
+	if(m->store) {
 		fb_threads_quiesce(m);
-	fb_reader_free(*watch_reader);
-	*watch_reader = NULL;
-	close_store(m);
+		close_store(m, watch_reader);
+	}
 	__atomic_store_n(&m->fault_seen, 0, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&m->resize_needed, 0, __ATOMIC_SEQ_CST);
 	ok = open_store(m);
@@ -154,11 +192,9 @@ int fb_list_maintain(struct fb_module *m, struct fb_reader **watch_reader)
 	}
 	if(__atomic_load_n(&m->resize_needed, __ATOMIC_SEQ_CST)) {
 		fb_threads_quiesce(m);
-		fb_reader_free(*watch_reader);
-		*watch_reader = NULL;
-		fb_threads_drop_readers(m);
 		__atomic_store_n(&m->resize_needed, 0, __ATOMIC_SEQ_CST);
-		if(fb_store_adopt_mapsize(m->store, err, sizeof(err))) {
+		if(free_readers(m, watch_reader) &&
+		   fb_store_adopt_mapsize(m->store, err, sizeof(err))) {
 			__atomic_store_n(&m->store_epoch, m->store_epoch + 1,
 				__ATOMIC_RELEASE);
 			guard_ranges(m);
@@ -168,7 +204,8 @@ int fb_list_maintain(struct fb_module *m, struct fb_reader **watch_reader)
 				"the new size", m->cfg->database);
 			return 0;
 		}
-		log_err("fraudblock: %s", err);
+		log_err("fraudblock: %s grew past its map and the new size "
+			"cannot be adopted; opening it anew", m->cfg->database);
 		return reopen(m, watch_reader);
 	}
 	return 0;

@@ -4,7 +4,8 @@
 # truncated to 8 KB each leave Unbound answering (fail-open) with a log
 # line that says what is wrong.  While running: data.mdb copied over in
 # place (cp, the same inode) under a load of cache misses, truncated to
-# half (and the tools refuse it with a message), and hit by 32 random
+# half (and the tools refuse it with a message), lock.mdb truncated, and
+# hit by 32 random
 # bytes (20 trials) — the resolver keeps
 # answering every time, and once the file is whole the list in it is in
 # force again.
@@ -102,6 +103,17 @@ cp "$T/copied.mdb" "$T/db/data.mdb"
 ok_within 3000 "whole again" \
 	"once whole again the list is in force within 3 s" \
 	sinkholed $P both.example-test
+
+# lock.mdb (the reader table) truncated while running: a new environment
+: > "$T/db/lock.mdb"
+lock_back() {
+	[ "$(stat -c %s "$T/db/lock.mdb")" -gt 0 ] &&
+		sinkholed $P both.example-test
+}
+ok_within 3000 "lock.mdb made anew" \
+	"a truncated lock.mdb is made anew and the list stays in force" \
+	lock_back
+ok "the resolver survived a truncated lock.mdb" alive "$RES_PID"
 
 # 32 random bytes at a random place, 20 times; the good file back between
 alive_after=0
