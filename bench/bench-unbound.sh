@@ -32,40 +32,8 @@ for p in "$UNBOUND" "$FB_MODULE" "$FB_SYNC"; do
 done
 command -v dnsperf >/dev/null || { echo "bench-unbound: needs dnsperf (apt-get install dnsperf)" >&2; exit 1; }
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/fbbench.XXXXXX")
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
-
-# a port nothing listens on (UDP or TCP), from the high range
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 40000))
-		ss -Hlnut | awk '{ print $5 }' | grep -q ":$p\$" || { echo "$p"; return; }
-	done
-}
-
-# server_clause NAME PORT: the part every Unbound here shares
-server_clause() {
-	cat <<EOF
-server:
-	interface: 127.0.0.1
-	port: $2
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "$dir"
-	pidfile: ""
-	use-syslog: no
-	logfile: "$dir/$1.log"
-EOF
-}
+. "$root/bench/bench-lib.sh"
+bench_setup fbbench
 
 up_port=$(free_port)
 { server_clause up "$up_port"; cat <<EOF

@@ -63,6 +63,8 @@
 #				sets P=$RES_PORT, prints the ports (diag)
 #   spawn NAME CMD...		background process, logs $T/NAME.{out,err}
 #   wait_ready PORT NAME PID	query until an answer (50 x 100 ms)
+#   module_starts		how often the module started (resolver log)
+#   reload_resolver N		SIGHUP, wait for the N-th module start
 #   stop_resolver		SIGTERM, wait, return its exit status
 #   finish_resolver		stop_resolver as two test points: clean
 #				exit, no sanitizer report
@@ -587,6 +589,23 @@ start_servers() {
 
 # stop_resolver: SIGTERM the resolver, wait up to 10 s.  @return its exit
 # status (0 for a clean shutdown, 124 if it did not exit).
+# module_starts: how often the module started in this resolver.
+module_starts() {
+	grep -c 'fraudblock: module started' "$T/resolver.log"
+}
+
+# reload_resolver N: SIGHUP, then wait (5 s) for the module's N-th start
+# and an answer.
+reload_resolver() {
+	kill -HUP "$RES_PID"
+	poll_until 5000 fb_started_at_least "$1"
+	wait_ready "$RES_PORT" "$(head -n 1 "$T/zones.list")" "$RES_PID"
+}
+
+fb_started_at_least() {
+	[ "$(module_starts)" -ge "$1" ]
+}
+
 stop_resolver() {
 	local _i _st
 	kill -TERM "$RES_PID" 2>/dev/null

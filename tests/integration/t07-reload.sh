@@ -22,27 +22,12 @@ rr "c2.example-test. 300 IN A 192.0.2.74"
 start_servers 2 example-test.
 ok "bad.example-test is blocked before any reload" sinkholed $P bad.example-test
 
-# starts: how often the module started in this resolver
-starts() {
-	grep -c 'fraudblock: module started' "$T/resolver.log"
-}
-# started N: the module started at least N times
-started() {
-	[ "$(starts)" -ge "$1" ]
-}
-# reload N: SIGHUP, then wait (5 s) for the N-th module start and an answer
-reload() {
-	kill -HUP "$RES_PID"
-	poll_until 5000 started "$1"
-	wait_ready $P example-test. "$RES_PID"
-}
-
 for round in 1 2; do
 	c=c$round.example-test
-	reload $((round + 1))
+	reload_resolver $((round + 1))
 	is "$?" 0 "reload $round: unbound answers again"
 	ok "reload $round: the module started again" \
-		test "$(starts)" -eq $((round + 1))
+		test "$(module_starts)" -eq $((round + 1))
 	ok "reload $round: bad.example-test still blocked" \
 		sinkholed $P bad.example-test
 	ok "reload $round: good.example-test resolves" \

@@ -21,21 +21,9 @@ rr "good.example-test. 300 IN A 192.0.2.92"
 start_servers 2 example-test.
 ok "bad.example-test is blocked" sinkholed $P bad.example-test
 
-starts() {
-	grep -c 'fraudblock: module started' "$T/resolver.log"
-}
-started() {
-	[ "$(starts)" -ge "$1" ]
-}
-reload() {
-	kill -HUP "$RES_PID"
-	poll_until 5000 started "$1"
-	wait_ready $P example-test. "$RES_PID"
-}
-
 # ---- a broken file before a reload ----------------------------------------
 echo "no-such-setting: 1" >> "$FBCONF"
-reload 2
+reload_resolver 2
 is "$?" 0 "reload with a broken fraudblock.conf: unbound answers again"
 ok "the resolver is still running" alive "$RES_PID"
 like "$(cat "$T/resolver.log")" \
@@ -47,7 +35,7 @@ ok "good.example-test resolves" resolves $P good.example-test 192.0.2.92
 # ---- fixed, with another default action -------------------------------------
 sed 's/^poll-interval: .*/&\ndefault-action: nxdomain/' "$T/good.conf" \
 	> "$FBCONF"
-reload 3
+reload_resolver 3
 is "$?" 0 "reload with a fixed file: unbound answers again"
 is "$(dig_rcode $P bad.example-test)" NXDOMAIN \
 	"the new settings apply: bad.example-test is now NXDOMAIN"
