@@ -316,6 +316,28 @@ jenter(struct json *j)
 }
 
 /**
+ * After a member or element: a ',' (skipped, with the white space after
+ * it) or the closing byte.
+ * @return 1 for another member, 2 when closed (the close byte skipped),
+ *	0 on anything else (recorded with what).
+ */
+static int
+jnext(struct json *j, char close, const char *what)
+{
+	jws(j);
+	if(j->p < j->end && *j->p == ',') {
+		j->p++;
+		jws(j);
+		return 1;
+	}
+	if(j->p < j->end && *j->p == close) {
+		j->p++;
+		return 2;
+	}
+	return jfail(j, what);
+}
+
+/**
  * The members of an object (p at '{').  With want set, the string value
  * of the first member named want goes into val (*found 1), or *found is
  * -1 if that member is not a string.
@@ -359,18 +381,15 @@ jobject(struct json *j, const char *want, struct jstr *val, int *found)
 			if(!jvalue(j))
 				return 0;
 		}
-		jws(j);
-		if(j->p < j->end && *j->p == ',') {
-			j->p++;
-			jws(j);
+		switch(jnext(j, '}', "expected ',' or '}' in object")) {
+		case 1:
 			continue;
-		}
-		if(j->p < j->end && *j->p == '}') {
-			j->p++;
+		case 2:
 			j->depth--;
 			return 1;
+		default:
+			return 0;
 		}
-		return jfail(j, "expected ',' or '}' in object");
 	}
 }
 
@@ -388,18 +407,15 @@ jarray(struct json *j)
 	for(;;) {
 		if(!jvalue(j))
 			return 0;
-		jws(j);
-		if(j->p < j->end && *j->p == ',') {
-			j->p++;
-			jws(j);
+		switch(jnext(j, ']', "expected ',' or ']' in array")) {
+		case 1:
 			continue;
-		}
-		if(j->p < j->end && *j->p == ']') {
-			j->p++;
+		case 2:
 			j->depth--;
 			return 1;
+		default:
+			return 0;
 		}
-		return jfail(j, "expected ',' or ']' in array");
 	}
 }
 
@@ -475,6 +491,7 @@ static enum fb_parse_status
 jtop(struct json *j, struct jstr *url)
 {
 	enum fb_parse_status r;
+	int n;
 
 	jws(j);
 	if(j->p >= j->end)
@@ -490,18 +507,11 @@ jtop(struct json *j, struct jstr *url)
 	else for(;;) {
 		if((r = jelement(j, url)) != FB_PARSE_OK)
 			return r;
-		jws(j);
-		if(j->p < j->end && *j->p == ',') {
-			j->p++;
-			jws(j);
-			continue;
-		}
-		if(j->p < j->end && *j->p == ']') {
-			j->p++;
+		n = jnext(j, ']', "expected ',' or ']' in the top array");
+		if(n == 0)
+			return FB_PARSE_MALFORMED;
+		if(n == 2)
 			break;
-		}
-		return fb_fmt_malformed(j->c, (size_t)(j->p - j->buf),
-			"expected ',' or ']' in the top array");
 	}
 	jws(j);
 	if(j->p != j->end)
