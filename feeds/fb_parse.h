@@ -37,6 +37,11 @@
  * - csv:     RFC 4180 with a header row; one column holds a URL or host,
  *   parsed like a urls line; optionally a category column.
  * - json:    an array of URL strings or of objects with a URL member.
+ * Line formats: comment lines before the first entry may declare the
+ * list's version ("# Version: 2607231411", also after '!') and size
+ * ("# Blocked: 4.966 domains"); both are returned in the stats for the
+ * caller to judge (fraudblock-sync refuses a version older than the one in
+ * force and a size that disagrees with the body).
  * All formats: lines (csv records) may end in LF or CRLF, the last needs
  * no newline, and a UTF-8 byte order mark at the start is skipped.  In
  * the line formats (domains, hosts, urls, adblock) a NUL byte or a line
@@ -70,6 +75,12 @@ struct fb_parse_stats {
 	uint64_t paths;		/**< accepted names that came with a path */
 	uint64_t unsupported;	/**< adblock rules skipped as not a plain
 				 * name block (also counted in skipped) */
+	/** what a line format's header declares (comment lines before
+	 * the first entry): "Version: N" (0 when absent or not a plain
+	 * number) and "Blocked: N domains" (group separators allowed) */
+	uint64_t version;
+	uint64_t declared;
+	int has_declared;
 };
 
 /** Entry flags. */

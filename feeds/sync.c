@@ -176,6 +176,14 @@ judge_parse(const struct fb_feed_conf *f, const char *path,
 			"truncated?", path);
 		return FB_UPDATE_EMPTY;
 	}
+	/* a list that says how long it is and is not: cut or spliced */
+	if(ps->has_declared && ps->declared != ps->names + ps->invalid) {
+		snprintf(why, whylen, "%s declares %llu entries but holds "
+			"%llu, refused: truncated or corrupted?", path,
+			(unsigned long long)ps->declared,
+			(unsigned long long)(ps->names + ps->invalid));
+		return FB_UPDATE_VERSION;
+	}
 	return 0;
 }
 
@@ -185,6 +193,8 @@ struct parse_args {
 	struct fb_nameset *ns;
 	/** list the host of URLs with a path (url-paths: host) */
 	int paths_host;
+	/** plain lines list the name and below (1) or the name alone (0) */
+	int subdomains;
 };
 
 /** fb_parse_entry_cb: names go into the set; addresses are only
@@ -200,7 +210,9 @@ add_entry(void *arg, const struct fb_parse_entry *e)
 	 * listed only when the feed says so (url-paths: host) */
 	if((e->flags & FB_ENTRY_PATH) && !a->paths_host)
 		return 1;
-	return fb_nameset_add(a->ns, e->key, e->scope);
+	/* "*.name" stays below-only; a plain name may mean itself alone */
+	return fb_nameset_add(a->ns, e->key, e->scope == FB_SCOPE_TREE &&
+		!a->subdomains ? FB_SCOPE_SELF : e->scope);
 }
 
 /**
@@ -229,6 +241,7 @@ parse_source(const struct fb_feed_conf *f, const char *path,
 	a.show.n = 0;
 	a.ns = ns;
 	a.paths_host = f->url_paths_host;
+	a.subdomains = f->subdomains;
 	r = fb_parse_run(&o, buf, len, ps, add_entry, keep_invalid, &a, err,
 		sizeof(err));
 	if(r == FB_PARSE_NOMEM)
@@ -270,6 +283,9 @@ print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
 {
 	char urls[128];
 
+	if(r->ede_changed)
+		printf("feed %s: its blocks now carry EDE %u (%s)\n", f->name,
+			(unsigned)f->ede, fb_ede_name(f->ede));
 	if(r->added + r->removed + r->changed == 0) {
 		printf("feed %s: unchanged (%llu names%s)\n", f->name,
 			(unsigned long long)r->after,
@@ -298,19 +314,22 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 
 	fb_nameset_finish(ns);
 	memset(&res, 0, sizeof(res));
+	memset(&spec, 0, sizeof(spec));
 	spec.feed = f->name;
 	spec.action = f->action;
 	spec.category = f->category;
 	spec.max_shrink = f->max_shrink;
 	spec.invalid = ps->invalid;
 	spec.now = now;
+	spec.ede = f->ede;
+	spec.version = ps->version;
 	s = fb_store_replace_feed(st, &spec, ns, &res, err, sizeof(err));
 	if(s != FB_UPDATE_OK) {
 		/* fb_store_replace_feed has recorded the failure itself */
 		fprintf(stderr, "%s: feed %s: %s\n", progname, f->name, err);
 		return 0;
 	}
-	if(res.added + res.removed + res.changed != 0)
+	if(res.added + res.removed + res.changed != 0 || res.ede_changed)
 		*changed = 1;
 	if(!quiet)
 		print_summary(f, &res, ps);

@@ -356,27 +356,36 @@ set_field(struct conf_parse *p, const struct conf_key *k, const char *val)
 	return conf_str(p, &conf_feed(p)->field, val);
 }
 
-/** What a URL with a path lists: "skip" (nothing) or "host". */
+/** A choice of two words: *dst = 0 for word0, 1 for word1. */
 static int
-set_url_paths(struct conf_parse *p, const struct conf_key *k,
-	const char *val)
+conf_choice(struct conf_parse *p, const struct conf_key *k, const char *val,
+	const char *word0, const char *word1, int *dst)
 {
-	if(strcmp(val, "skip") == 0)
-		conf_feed(p)->url_paths_host = 0;
-	else if(strcmp(val, "host") == 0)
-		conf_feed(p)->url_paths_host = 1;
+	if(strcmp(val, word0) == 0)
+		*dst = 0;
+	else if(strcmp(val, word1) == 0)
+		*dst = 1;
 	else
 		return conf_bad(p, k, val);
 	return 1;
 }
 
-/** A feed blocks; allow lists are hand-made only. */
+/** What a URL with a path lists: "skip" (nothing) or "host". */
+static int
+set_url_paths(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	return conf_choice(p, k, val, "skip", "host",
+		&conf_feed(p)->url_paths_host);
+}
+
+/** A feed blocks, or (action allow) is an allowlist. */
 static int
 set_action(struct conf_parse *p, const struct conf_key *k, const char *val)
 {
 	enum fb_action a;
 
-	if(!fb_action_parse(val, &a) || a == FB_ACTION_ALLOW)
+	if(!fb_action_parse(val, &a))
 		return conf_bad(p, k, val);
 	conf_feed(p)->action = a;
 	return 1;
@@ -392,6 +401,24 @@ set_category(struct conf_parse *p, const struct conf_key *k,
 		return conf_bad(p, k, val);
 	conf_feed(p)->category = c;
 	return 1;
+}
+
+/** The EDE code of the feed's blocks: blocked, censored or filtered. */
+static int
+set_ede(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	if(!fb_ede_parse(val, &conf_feed(p)->ede))
+		return conf_bad(p, k, val);
+	return 1;
+}
+
+/** Whether a plain line lists the name and all below it (yes) or the
+ * name alone (no). */
+static int
+set_subdomains(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	return conf_choice(p, k, val, "no", "yes", &conf_feed(p)->subdomains);
 }
 
 static int
@@ -442,7 +469,10 @@ static const struct conf_key conf_keys[] = {
 	{ "field", 1, set_field, 0, 0, "a member name, up to 255 bytes" },
 	{ "url-paths", 1, set_url_paths, 0, 0, "skip or host" },
 	{ "action", 1, set_action, 0, 0,
-		"default, sinkhole, nxdomain or nodata" },
+		"default, sinkhole, nxdomain, nodata or allow" },
+	{ "ede", 1, set_ede, 0, 0,
+		"blocked, censored or filtered (or 15, 16, 17)" },
+	{ "subdomains", 1, set_subdomains, 0, 0, "yes or no" },
 	{ "category", 1, set_category, 0, 0,
 		"unspecified, scam, phishing, malware or other" },
 	{ "max-shrink", 1, set_max_shrink, 0, 100, "percent, 0 to 100" },
@@ -516,6 +546,8 @@ feed_open(struct conf_parse *p)
 	f->category = FB_CATEGORY_UNSPECIFIED;
 	f->max_shrink = 50;
 	f->max_size = 256 * FB_MB;
+	f->ede = FB_EDE_BLOCKED;
+	f->subdomains = 1;
 	f->line = p->line;
 	for(i = 0; i < CONF_NKEYS; i++)
 		if(conf_keys[i].feed)

@@ -48,7 +48,14 @@ struct fb_feed_conf {
 	char *name;		/**< unique; [A-Za-z0-9_.-], 1..63 chars */
 	char *source;		/**< a local path or file:// URL */
 	enum fb_format format;
-	enum fb_action action;	/**< action for its entries */
+	enum fb_action action;	/**< action for its entries (allow: the
+				 * feed is an allowlist) */
+	/** the Extended DNS Error code its blocks carry (FB_EDE_*) */
+	uint16_t ede;
+	/** a plain line lists the name and everything below it (1, the
+	 * default) or the name alone (0); "*.name" lines are below only
+	 * either way */
+	int subdomains;
 	enum fb_category category;
 	/** refuse an update that drops more than this percentage of the
 	 * entries in force (a truncated download looks like this) */

@@ -200,13 +200,36 @@ static int shrink_refused(const struct fb_update_spec *spec,
 	return 1;
 }
 
+/**
+ * Whether a replacement declares an older version than the list in force
+ * (a stale mirror or a replayed download).  An equal version is taken:
+ * lists are republished unchanged, or changed without a new version.
+ * @return 1 and err set if refused, else 0.
+ */
+static int version_refused(const struct fb_update_spec *spec,
+	const struct fb_source_info *info, char *err, size_t errlen)
+{
+	if(spec->version == 0 || info->version == 0 ||
+	   spec->version >= info->version)
+		return 0;
+	snprintf(err, errlen, "refused: the list declares version %llu, "
+		"older than version %llu in force; the list in force is kept",
+		(unsigned long long)spec->version,
+		(unsigned long long)info->version);
+	return 1;
+}
+
 /** Bookkeeping and commit of an update that wrote nchanges records. */
 static enum fb_update_status finish_update(struct fb_store *st,
 	MDB_txn *txn, const struct fb_update_spec *spec,
 	struct fb_source_info *info, size_t nchanges, int rc,
 	struct fb_update_result *res, char *err, size_t errlen)
 {
-	if(rc == 0 && nchanges > 0)
+	/* a new EDE code changes every block answer of the feed: the
+	 * module's per-thread texts are remade when the generation moves */
+	uint16_t ede_was = info->ede ? info->ede : FB_EDE_BLOCKED;
+	int ede_moved = spec->ede != 0 && spec->ede != ede_was;
+	if(rc == 0 && (nchanges > 0 || ede_moved))
 		rc = fb_meta_bump_generation(st, txn, &res->generation);
 	else if(rc == 0)
 		rc = fb_meta_generation(st, txn, &res->generation);
@@ -214,8 +237,13 @@ static enum fb_update_status finish_update(struct fb_store *st,
 		info->entries = res->after;
 		info->invalid = spec->invalid;
 		info->last_attempt = info->last_success = spec->now;
-		if(nchanges > 0)
+		if(nchanges > 0 || ede_moved)
 			info->last_change = spec->now;
+		if(spec->ede != 0)
+			info->ede = spec->ede;
+		res->ede_changed = ede_moved;
+		if(spec->version != 0)
+			info->version = spec->version;
 		info->last_status = 0;
 		info->last_error[0] = 0;
 		rc = fb_source_put(st, txn, info);
@@ -229,6 +257,7 @@ static enum fb_update_status finish_update(struct fb_store *st,
 	fb_lmdb_error(err, errlen, "update not written to", st->dir, rc);
 	res->after = res->before;
 	res->added = res->removed = res->changed = 0;
+	res->ede_changed = 0;
 	fb_store_feed_failed(st, spec->feed, FB_UPDATE_STORE, err, spec->now,
 		NULL, 0);
 	return rc == ENOMEM ? FB_UPDATE_NOMEM : FB_UPDATE_STORE;
@@ -271,6 +300,12 @@ enum fb_update_status fb_store_replace_feed(struct fb_store *st,
 	memset(&cs, 0, sizeof(cs));
 	if((s = begin_update(st, spec->feed, &txn, &info, err, errlen)) != 0)
 		return s;
+	if(version_refused(spec, &info, err, errlen)) {
+		mdb_txn_abort(txn);
+		fb_store_feed_failed(st, spec->feed, FB_UPDATE_VERSION, err,
+			spec->now, NULL, 0);
+		return FB_UPDATE_VERSION;
+	}
 	spec_entry(spec, info.id, &tmpl);
 	if((rc = diff_feed(st, txn, info.id, ns, &tmpl, &cs, &before)) != 0) {
 		mdb_txn_abort(txn);

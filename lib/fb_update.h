@@ -22,6 +22,9 @@ struct fb_update_result {
 	uint64_t before;	/**< entries of the feed before */
 	uint64_t after;		/**< entries after (== before if refused) */
 	uint64_t added, removed, changed;
+	/** 1 if the feed's EDE code changed (a change of every block
+	 * answer of the feed, though no entry changed) */
+	int ede_changed;
 	uint64_t generation;	/**< generation after the commit */
 };
 
@@ -34,7 +37,9 @@ enum fb_update_status {
 	FB_UPDATE_NOMEM,
 	FB_UPDATE_SOURCE,	/**< the source could not be read */
 	FB_UPDATE_FORMAT,	/**< most lines invalid: wrong format? */
-	FB_UPDATE_EMPTY		/**< no names at all: empty or truncated */
+	FB_UPDATE_EMPTY,	/**< no names at all: empty or truncated */
+	FB_UPDATE_VERSION	/**< the list's version went backwards, or its
+				 * declared count disagrees with its body */
 };
 
 /** The listing every entry of one update gets. */
@@ -47,6 +52,12 @@ struct fb_update_spec {
 	unsigned max_shrink;
 	uint64_t invalid;	/**< lines the parser refused */
 	int64_t now;		/**< unix time */
+	/** EDE code the feed's blocks carry (FB_EDE_*); 0 keeps the one
+	 * recorded.  A change counts as a change of the list. */
+	uint16_t ede;
+	/** the version the list declares, or 0; a replacement older than
+	 * the version in force is refused (FB_UPDATE_VERSION) */
+	uint64_t version;
 };
 
 /**

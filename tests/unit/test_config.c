@@ -160,6 +160,8 @@ test_all_keys(void)
 		"\tcategory: scam\n"
 		"\tmax-shrink: 20\n"
 		"\tmax-size: 16\n"
+		"\tede: censored\n"
+		"\tsubdomains: no\n"
 		"feed:\n"
 		"\tname: local.list_2-b\n"
 		"\tsource: file:///srv/feeds/local.txt\n", "all keys load");
@@ -186,6 +188,8 @@ test_all_keys(void)
 		is_int(f->category, FB_CATEGORY_SCAM, "feed category");
 		is_int(f->max_shrink, 20, "feed max-shrink");
 		is_int(f->max_size, 16 * MB, "feed max-size in bytes");
+		is_int(f->ede, FB_EDE_CENSORED, "ede: censored");
+		is_int(f->subdomains, 0, "subdomains: no");
 		is_int(f->line, 9, "feed clause line");
 	}
 	f = fb_config_feed(cfg, "local.list_2-b");
@@ -197,7 +201,9 @@ test_all_keys(void)
 			"default category");
 		is_int(f->max_shrink, 50, "default max-shrink");
 		is_int(f->max_size, 256 * MB, "default max-size");
-		is_int(f->line, 17, "second clause line");
+		is_int(f->ede, FB_EDE_BLOCKED, "default ede");
+		is_int(f->subdomains, 1, "default subdomains: yes");
+		is_int(f->line, 19, "second clause line");
 	}
 	ok(fb_config_feed(cfg, "HOSTSVN") == NULL, "feed lookup is exact");
 	ok(fb_config_feed(cfg, NULL) == NULL, "NULL name");
@@ -499,8 +505,14 @@ test_bad_values(void)
 		"(milliseconds, 10 to 60000)" },
 	{ "feed:\nsource: /x\n#\nformat: xml", "bad value for format: "
 		"'xml' (domains, hosts, urls, adblock, csv or json)" },
-	{ "feed:\nsource: /x\n#\naction: allow", "bad value for action: "
-		"'allow' (default, sinkhole, nxdomain or nodata)" },
+	{ "feed:\nsource: /x\n#\naction: block", "bad value for action: "
+		"'block' (default, sinkhole, nxdomain, nodata or allow)" },
+	{ "feed:\nsource: /x\n#\nede: 18", "bad value for ede: "
+		"'18' (blocked, censored or filtered (or 15, 16, 17))" },
+	{ "feed:\nsource: /x\n#\nede: Censored", "bad value for ede: "
+		"'Censored' (blocked, censored or filtered (or 15, 16, 17))" },
+	{ "feed:\nsource: /x\n#\nsubdomains: true", "bad value for "
+		"subdomains: 'true' (yes or no)" },
 	{ "feed:\nsource: /x\n#\ncategory: fraud", "bad value for "
 		"category: 'fraud' (unspecified, scam, phishing, malware or "
 		"other)" },

@@ -104,6 +104,59 @@ run_str(enum fb_format fmt, const char *str, struct seen *s)
 	run(&o, str, strlen(str), s);
 }
 
+/** Parse len bytes in a format without options. */
+static void
+run_str_len(enum fb_format fmt, const char *buf, size_t len, struct seen *s)
+{
+	struct fb_parse_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.format = fmt;
+	run(&o, buf, len, s);
+}
+
+/** What lists declare in their header comments, and what is not a
+ * declaration. */
+static void
+test_header(void)
+{
+	static const struct {
+		enum fb_format fmt;
+		const char *text;
+		uint64_t version, declared;
+		int has_declared;
+		const char *what;
+	} t[] = {
+		{ FB_FORMAT_HOSTS, "# Title: x\n# Version: 2607231411\n"
+		  "# Blocked: 4.966 domains\n#\n0.0.0.0 a.example\n",
+		  2607231411ULL, 4966, 1, "hostsVN style" },
+		{ FB_FORMAT_ADBLOCK, "[Adblock Plus 2.0]\n! Version: 202203140011"
+		  "\n! Blocked: 1,234\n||a.example^\n", 202203140011ULL,
+		  1234, 1, "adblock style after [Adblock Plus 2.0]" },
+		{ FB_FORMAT_DOMAINS, "#version:7\n# BLOCKED:  12 345 names\n"
+		  "a.example\n", 7, 12345, 1, "any case, space-grouped" },
+		{ FB_FORMAT_DOMAINS, "# Version: 1.2.3\na.example\n", 0, 0, 0,
+		  "a dotted version is not comparable: none" },
+		{ FB_FORMAT_DOMAINS, "# Version: 12345678901234567890\n"
+		  "a.example\n", 0, 0, 0, "20 digits: none" },
+		{ FB_FORMAT_DOMAINS, "a.example\n# Version: 9\n"
+		  "# Blocked: 1 domains\n", 0, 0, 0,
+		  "comments after the first entry are not the header" },
+		{ FB_FORMAT_DOMAINS, "# Blocked: many\na.example\n", 0, 0, 0,
+		  "a count that is not a number: none" },
+		{ FB_FORMAT_DOMAINS, "a.example\n", 0, 0, 0, "no header" },
+	};
+	struct seen s;
+	size_t i;
+
+	for(i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		run_str_len(t[i].fmt, t[i].text, strlen(t[i].text), &s);
+		is_int(s.st.version, t[i].version, t[i].what);
+		is_int(s.st.has_declared, t[i].has_declared, "... declared?");
+		is_int(s.st.declared, t[i].declared, "... declared count");
+	}
+}
+
 /** Parse a string as csv with columns. */
 static void
 run_csv(const char *col, const char *catcol, const char *str,
@@ -654,6 +707,29 @@ test_real_file(const char *dir, const char *file,
 	free(buf);
 }
 
+/** hostsVN's header: "# Version: 2607231411", "# Blocked: 4.966
+ * domains", and a body of exactly 4,966 names. */
+static void
+test_real_header(const char *dir)
+{
+	char path[1024];
+	struct seen s;
+	char *buf = NULL;
+	size_t len = 0;
+
+	snprintf(path, sizeof(path), "%s/hostsvn/threat-hosts", dir);
+	if(!ok(read_file(path, &buf, &len), path)) {
+		free(buf);
+		return;
+	}
+	run_str_len(FB_FORMAT_HOSTS, buf, len, &s);
+	is_int(s.st.version, 2607231411ULL, "hostsVN: its Version: header");
+	is_int(s.st.has_declared, 1, "hostsVN: it declares its size");
+	is_int(s.st.declared, 4966, "... as 4.966 domains");
+	is_int(s.st.names + s.st.invalid, 4966, "... which its body holds");
+	free(buf);
+}
+
 static void
 test_real(void)
 {
@@ -708,6 +784,7 @@ test_real(void)
 	o.format = FB_FORMAT_JSON;
 	test_real_file(dir, "chongluadao/blacklist-2021.json", &o,
 		&(struct want){ 807, 805, 706, 0, 0, 2, 99 });
+	test_real_header(dir);
 }
 
 int
@@ -723,6 +800,7 @@ main(void)
 	test_json();
 	test_json_malformed();
 	test_config();
+	test_header();
 	test_real();
 	return done_testing();
 }
