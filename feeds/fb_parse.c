@@ -60,6 +60,7 @@ emit(struct fb_fmt_ctx *c, const struct fb_key *key, uint8_t scope,
 	e.scope = scope;
 	e.flags = flags;
 	e.category = c->category;
+	e.date = c->date;
 	e.line = c->lineno;
 	e.host = text;
 	e.hostlen = len;

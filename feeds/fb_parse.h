@@ -35,7 +35,8 @@
  * - adblock: "||name^" rules; comments, header, cosmetic and exception
  *   rules and rules with options skipped (counted as unsupported).
  * - csv:     RFC 4180 with a header row; one column holds a URL or host,
- *   parsed like a urls line; optionally a category column.
+ *   parsed like a urls line; optionally a category column and a date
+ *   column.
  * - json:    an array of URL strings or of objects with a URL member.
  * Line formats: comment lines before the first entry may declare the
  * list's version ("# Version: 2607231411", also after '!') and size
@@ -98,6 +99,9 @@ struct fb_parse_entry {
 	unsigned flags;
 	/** the entry's category: the feed's, or csv's category column */
 	enum fb_category category;
+	/** when the feed says the entry was listed (csv's date-column),
+	 * unix time; 0 when it does not say */
+	int64_t date;
 	/** 1-based line (csv: line the record starts on; json: index of
 	 * the array element) */
 	uint64_t line;
@@ -122,6 +126,9 @@ struct fb_parse_opts {
 	const char *column;
 	/** csv: NULL or header name or number of the category column */
 	const char *category_column;
+	/** csv: NULL or header name or number of a column giving the date
+	 * each row was listed */
+	const char *date_column;
 	/** json: NULL ("url") or the member of objects holding the URL */
 	const char *field;
 };

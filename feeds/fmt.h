@@ -25,6 +25,9 @@ struct fb_fmt_ctx {
 	uint64_t lineno;
 	/** category for entries of the current line */
 	enum fb_category category;
+	/** date the current record gives its entries (csv date-column),
+	 * unix time, or 0 */
+	int64_t date;
 	/** where the error of FB_PARSE_MALFORMED goes */
 	char *err;
 	size_t errlen;

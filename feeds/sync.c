@@ -187,14 +187,21 @@ judge_parse(const struct fb_feed_conf *f, const char *path,
 	return 0;
 }
 
+/** What this program's own stages did with a feed's parsed entries, for
+ * its judgement and summary. */
+struct sync_counts {
+	uint64_t kept;		/**< entries put in the set */
+	uint64_t too_old;	/**< dated longer ago than max-age */
+};
+
 /** What the parser's callbacks of one feed share. */
 struct parse_args {
 	struct show_ctx show;	/**< first: keep_invalid() takes it */
 	struct fb_nameset *ns;
-	/** list the host of URLs with a path (url-paths: host) */
-	int paths_host;
-	/** plain lines list the name and below (1) or the name alone (0) */
-	int subdomains;
+	const struct fb_feed_conf *f;
+	/** entries the feed dates before this are left out (max-age) */
+	int64_t oldest;
+	struct sync_counts *counts;
 };
 
 /** fb_parse_entry_cb: names go into the set; addresses are only
@@ -208,11 +215,17 @@ add_entry(void *arg, const struct fb_parse_entry *e)
 		return 1;
 	/* the harm of a URL with a path may be the page alone: its host is
 	 * listed only when the feed says so (url-paths: host) */
-	if((e->flags & FB_ENTRY_PATH) && !a->paths_host)
+	if((e->flags & FB_ENTRY_PATH) && !a->f->url_paths_host)
 		return 1;
+	/* an archive's old entry drops out unless a newer row lists it */
+	if(a->f->max_age && e->date < a->oldest) {
+		a->counts->too_old++;
+		return 1;
+	}
+	a->counts->kept++;
 	/* "*.name" stays below-only; a plain name may mean itself alone */
 	return fb_nameset_add(a->ns, e->key, e->scope == FB_SCOPE_TREE &&
-		!a->subdomains ? FB_SCOPE_SELF : e->scope);
+		!a->f->subdomains ? FB_SCOPE_SELF : e->scope);
 }
 
 /**
@@ -223,8 +236,9 @@ add_entry(void *arg, const struct fb_parse_entry *e)
  */
 static int
 parse_source(const struct fb_feed_conf *f, const char *path,
-	const char *buf, size_t len, struct fb_nameset *ns,
-	struct fb_parse_stats *ps, int quiet, char *why, size_t whylen)
+	const char *buf, size_t len, int64_t now, struct fb_nameset *ns,
+	struct fb_parse_stats *ps, struct sync_counts *counts, int quiet,
+	char *why, size_t whylen)
 {
 	struct fb_parse_opts o;
 	struct parse_args a;
@@ -237,11 +251,14 @@ parse_source(const struct fb_feed_conf *f, const char *path,
 	o.category = f->category;
 	o.column = f->column;
 	o.category_column = f->category_column;
+	o.date_column = f->date_column;
 	o.field = f->field;
 	a.show.n = 0;
 	a.ns = ns;
-	a.paths_host = f->url_paths_host;
-	a.subdomains = f->subdomains;
+	a.f = f;
+	a.oldest = now - f->max_age;
+	a.counts = counts;
+	memset(counts, 0, sizeof(*counts));
 	r = fb_parse_run(&o, buf, len, ps, add_entry, keep_invalid, &a, err,
 		sizeof(err));
 	if(r == FB_PARSE_NOMEM)
@@ -252,14 +269,21 @@ parse_source(const struct fb_feed_conf *f, const char *path,
 		return FB_UPDATE_FORMAT;
 	}
 	kind = judge_parse(f, path, ps, why, whylen);
+	if(kind == 0 && counts->kept == 0 && counts->too_old != 0) {
+		snprintf(why, whylen, "all %llu entries of %s are older than "
+			"max-age, refused", (unsigned long long)
+			counts->too_old, path);
+		kind = FB_UPDATE_EMPTY;
+	}
 	if(kind != 0 || !quiet)
 		show_invalid(&a.show, path, ps->invalid);
 	return kind;
 }
 
-/** The counts of URL and adblock feeds for the summary: "" when none. */
+/** The counts of entries not listed, for the summary: "" when none. */
 static const char *
-url_counts(const struct fb_feed_conf *f, const struct fb_parse_stats *ps,
+unlisted_counts(const struct fb_feed_conf *f,
+	const struct fb_parse_stats *ps, const struct sync_counts *counts,
 	char *buf, size_t len)
 {
 	size_t n = 0;
@@ -271,17 +295,20 @@ url_counts(const struct fb_feed_conf *f, const struct fb_parse_stats *ps,
 			(unsigned long long)ps->paths, f->url_paths_host ?
 			" (host listed)" : " not listed (url-paths: skip)");
 	if(ps->unsupported != 0 && n < len)
-		snprintf(buf + n, len - n, ", %llu unsupported rules skipped",
-			(unsigned long long)ps->unsupported);
+		n += (size_t)snprintf(buf + n, len - n, ", %llu unsupported "
+			"rules skipped", (unsigned long long)ps->unsupported);
+	if(counts->too_old != 0 && n < len)
+		snprintf(buf + n, len - n, ", %llu older than max-age left out",
+			(unsigned long long)counts->too_old);
 	return buf;
 }
 
 /** Print the summary line of a feed update. */
 static void
 print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
-	const struct fb_parse_stats *ps)
+	const struct fb_parse_stats *ps, const struct sync_counts *counts)
 {
-	char urls[128];
+	char urls[200];
 
 	if(r->ede_changed)
 		printf("feed %s: its blocks now carry EDE %u (%s)\n", f->name,
@@ -289,7 +316,7 @@ print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
 	if(r->added + r->removed + r->changed == 0) {
 		printf("feed %s: unchanged (%llu names%s)\n", f->name,
 			(unsigned long long)r->after,
-			url_counts(f, ps, urls, sizeof(urls)));
+			unlisted_counts(f, ps, counts, urls, sizeof(urls)));
 		return;
 	}
 	printf("feed %s: %llu names (+%llu -%llu ~%llu), %llu invalid%s, "
@@ -297,15 +324,15 @@ print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
 		(unsigned long long)r->added, (unsigned long long)r->removed,
 		(unsigned long long)r->changed,
 		(unsigned long long)ps->invalid,
-		url_counts(f, ps, urls, sizeof(urls)),
+		unlisted_counts(f, ps, counts, urls, sizeof(urls)),
 		(unsigned long long)r->generation);
 }
 
 /** Replace the feed's entries by ns.  @return 1 on success. */
 static int
 store_feed(struct fb_store *st, const struct fb_feed_conf *f,
-	struct fb_nameset *ns, const struct fb_parse_stats *ps, int64_t now,
-	int quiet, int *changed)
+	struct fb_nameset *ns, const struct fb_parse_stats *ps,
+	const struct sync_counts *counts, int64_t now, int quiet, int *changed)
 {
 	struct fb_update_result res;
 	struct fb_update_spec spec;
@@ -332,7 +359,7 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	if(res.added + res.removed + res.changed != 0 || res.ede_changed)
 		*changed = 1;
 	if(!quiet)
-		print_summary(f, &res, ps);
+		print_summary(f, &res, ps, counts);
 	return 1;
 }
 
@@ -349,6 +376,7 @@ sync_feed(struct fb_store *st, const struct fb_feed_conf *f, int quiet,
 	int *changed)
 {
 	struct fb_parse_stats ps;
+	struct sync_counts counts;
 	struct fb_nameset *ns = NULL;
 	const char *path = source_path(f->source);
 	int64_t now = (int64_t)time(NULL);
@@ -372,15 +400,15 @@ sync_feed(struct fb_store *st, const struct fb_feed_conf *f, int quiet,
 		free(buf);
 		return 0;
 	}
-	kind = parse_source(f, path, buf, len, ns, &ps, quiet, why,
-		sizeof(why));
+	kind = parse_source(f, path, buf, len, now, ns, &ps, &counts, quiet,
+		why, sizeof(why));
 	free(buf);
 	if(kind == -1)
 		feed_failed(st, f, FB_UPDATE_NOMEM, "out of memory", now);
 	else if(kind != 0)
 		feed_failed(st, f, kind, why, now);
 	else
-		ret = store_feed(st, f, ns, &ps, now, quiet, changed);
+		ret = store_feed(st, f, ns, &ps, &counts, now, quiet, changed);
 	fb_nameset_free(ns);
 	return ret;
 }

@@ -333,8 +333,10 @@ set_format(struct conf_parse *p, const struct conf_key *k, const char *val)
 static int
 set_column(struct conf_parse *p, const struct conf_key *k, const char *val)
 {
-	char **dst = strcmp(k->name, "column") == 0 ?
-		&conf_feed(p)->column : &conf_feed(p)->category_column;
+	struct fb_feed_conf *f = conf_feed(p);
+	char **dst = strcmp(k->name, "column") == 0 ? &f->column :
+		strcmp(k->name, "date-column") == 0 ? &f->date_column :
+		&f->category_column;
 	size_t n = strspn(val, "0123456789");
 
 	if(strlen(val) > 255)
@@ -433,6 +435,18 @@ set_max_shrink(struct conf_parse *p, const struct conf_key *k,
 	return 1;
 }
 
+/** Entries the feed dated longer ago than this many days drop out. */
+static int
+set_max_age(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	uint64_t n = 0;
+
+	if(!conf_num(p, k, val, &n))
+		return 0;
+	conf_feed(p)->max_age = (int64_t)n * 86400;
+	return 1;
+}
+
 static int
 set_max_size(struct conf_parse *p, const struct conf_key *k,
 	const char *val)
@@ -466,6 +480,9 @@ static const struct conf_key conf_keys[] = {
 		"a header name or a column number, 1 to 4096" },
 	{ "category-column", 1, set_column, 1, 4096,
 		"a header name or a column number, 1 to 4096" },
+	{ "date-column", 1, set_column, 1, 4096,
+		"a header name or a column number, 1 to 4096" },
+	{ "max-age", 1, set_max_age, 1, 36500, "days, 1 to 36500" },
 	{ "field", 1, set_field, 0, 0, "a member name, up to 255 bytes" },
 	{ "url-paths", 1, set_url_paths, 0, 0, "skip or host" },
 	{ "action", 1, set_action, 0, 0,
@@ -519,6 +536,14 @@ feed_close(struct conf_parse *p)
 		return conf_err_at(p, key_line(p, "category-column"),
 			"feed '%s': category-column is only for format csv",
 			f->name);
+	if(f->format != FB_FORMAT_CSV && f->date_column)
+		return conf_err_at(p, key_line(p, "date-column"),
+			"feed '%s': date-column is only for format csv",
+			f->name);
+	if(f->max_age && !f->date_column)
+		return conf_err_at(p, key_line(p, "max-age"), "feed '%s': "
+			"max-age needs the date of each entry (csv with "
+			"date-column)", f->name);
 	if(f->format != FB_FORMAT_JSON && f->field)
 		return conf_err_at(p, key_line(p, "field"), "feed '%s': "
 			"field is only for format json", f->name);
@@ -781,6 +806,7 @@ fb_config_free(struct fb_config *cfg)
 		free(cfg->feeds[i].source);
 		free(cfg->feeds[i].column);
 		free(cfg->feeds[i].category_column);
+		free(cfg->feeds[i].date_column);
 		free(cfg->feeds[i].field);
 	}
 	free(cfg->feeds);

@@ -68,6 +68,12 @@ struct fb_feed_conf {
 	/** csv: NULL or the column whose value gives each entry's
 	 * category (scam, phishing, malware or other) */
 	char *category_column;
+	/** csv: NULL or the column giving the date each row was listed */
+	char *date_column;
+	/** seconds; 0 or: entries the feed dates longer ago than this are
+	 * left out, so an append-only archive's old entries drop out unless
+	 * it lists them again with a newer date (needs date_column) */
+	int64_t max_age;
 	/** json: NULL or the member of each array object holding the URL
 	 * ("url" when NULL) */
 	char *field;

@@ -94,8 +94,38 @@ is "$?" 0 "a newer version that holds what it declares is taken"
 ok_within 2000 "new.example-test blocked" \
 	"... and its new name is blocked within 2 s" \
 	sinkholed $P new.example-test
-fb_ctl status
-like "$(cat "$T/last.out")" "fb-main" "status lists the feed"
+
+# ---- an append-only archive with max-age -----------------------------
+# days_ago N: that date, as an archive's date column writes it
+days_ago() {
+	date -u -d "@$(($(date +%s) - $1 * 86400))" +%Y-%m-%dT%H:%M:%S+00:00
+}
+{
+	echo 'id,url,submitted'
+	echo "1,http://fresh.archive-test/,$(days_ago 2)"
+	echo "2,http://stale.archive-test/,$(days_ago 40)"
+	echo "3,http://again.archive-test/,$(days_ago 45)"
+	echo "4,http://again.archive-test/,$(days_ago 1)"
+} > "$T/archive.csv"
+{
+	fbconf_globals
+	feed_clause archive "$T/archive.csv" format csv column url \
+		date-column submitted max-age 30
+} > "$T/archive.conf"
+with_conf "$T/archive.conf" fb_sync -f archive
+is "$?" 0 "a csv archive with date-column and max-age syncs (exit 0)"
+like "$(cat "$T/last.out")" "feed archive: 2 names .*2 older than max-age left out" \
+	"... two names listed, two rows older than 30 days left out"
+with_conf "$T/archive.conf" fb_ctl lookup fresh.archive-test
+is "$?" 0 "a row dated 2 days ago is listed"
+with_conf "$T/archive.conf" fb_ctl lookup stale.archive-test
+is "$?" 1 "a row dated 40 days ago is not"
+with_conf "$T/archive.conf" fb_ctl lookup again.archive-test
+is "$?" 0 "an old row listed again with a new date is listed"
+printf '\tmax-age: 0\n' >> "$T/archive.conf"
+with_conf "$T/archive.conf" fb_sync -f archive
+is "$?" 1 "max-age: 0 is refused"
+like "$(cat "$T/last.err")" "archive.conf:[0-9]+: .*max-age" "... with file:line"
 
 finish_resolver
 done_testing

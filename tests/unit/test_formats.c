@@ -25,6 +25,8 @@ struct seen {
 	char text[MAX_SEEN][FB_KEY_MAX + 2]; /**< "*." + key, or address */
 	unsigned flags[MAX_SEEN];
 	int category[MAX_SEEN];
+	int64_t date[MAX_SEEN];
+	long recent;			/**< entries dated since_cutoff or later */
 	uint64_t line[MAX_SEEN];
 	int nrep;			/**< reports */
 	uint64_t rline[MAX_SEEN];
@@ -36,12 +38,17 @@ struct seen {
 	struct fb_parse_stats st;
 };
 
+/** Entries dated at or after this count in seen.recent. */
+static int64_t since_cutoff;
+
 static int
 keep_entry(void *arg, const struct fb_parse_entry *e)
 {
 	struct seen *s = arg;
 	char t[FB_KEY_MAX];
 
+	if(e->date >= since_cutoff)
+		s->recent++;
 	if(e->key && !fb_nameset_add(s->ns, e->key, e->scope))
 		return 0;
 	if(s->n >= MAX_SEEN)
@@ -55,6 +62,7 @@ keep_entry(void *arg, const struct fb_parse_entry *e)
 			(int)e->hostlen, e->host);
 	s->flags[s->n] = e->flags;
 	s->category[s->n] = (int)e->category;
+	s->date[s->n] = e->date;
 	s->line[s->n] = e->line;
 	s->n++;
 	return 1;
@@ -170,6 +178,51 @@ run_csv(const char *col, const char *catcol, const char *str,
 	o.column = col;
 	o.category_column = catcol;
 	run(&o, str, strlen(str), s);
+}
+
+/** The dates of csv's date-column, exact, and what is not a date. */
+static void
+test_csv_dates(void)
+{
+	struct fb_parse_opts o;
+	struct seen s;
+	static const char *csv =
+		"url,when\n"
+		"a.example,2021-04-01T07:28:13+00:00\n"	/* PhishTank */
+		"b.example,2022-03-14 00:11:32\n"		/* URLhaus */
+		"c.example,2021-04-01\n"
+		"d.example,2021-04-01T07:28:13+07:00\n"
+		"e.example, 2021-04-01T07:28:13-02:30 \n"
+		"f.example,2000-02-29T23:59:59Z\n"
+		"g.example,2021-13-01\n"
+		"h.example,yesterday\n"
+		"i.example,2021-04-01T07:28\n"
+		"j.example,1969-12-31\n"
+		"k.example\n";
+
+	memset(&o, 0, sizeof(o));
+	o.format = FB_FORMAT_CSV;
+	o.column = "url";
+	o.date_column = "When";
+	run(&o, csv, strlen(csv), &s);
+	is_int(s.status, FB_PARSE_OK, "csv dates: parsed");
+	is_int(s.n, 6, "csv dates: six rows with a date");
+	is_int(s.date[0], 1617262093, "csv dates: PhishTank's form, UTC");
+	is_int(s.date[1], 1647216692, "csv dates: URLhaus's form");
+	is_int(s.date[2], 1617235200, "csv dates: a date alone is midnight");
+	is_int(s.date[3], 1617236893, "csv dates: +07:00 offset");
+	is_int(s.date[4], 1617271093, "csv dates: -02:30 offset, blanks");
+	is_int(s.date[5], 951868799, "csv dates: Z, a leap day");
+	is_int(s.nrep, 5, "csv dates: five rows refused");
+	is_str(s.reason[0], "date not understood", "csv dates: month 13");
+	is_str(s.reason[1], "date not understood", "csv dates: a word");
+	is_str(s.reason[2], "date not understood", "csv dates: no seconds");
+	is_str(s.reason[3], "date not understood", "csv dates: before 1970");
+	is_str(s.reason[4], "too few fields", "csv dates: no date field");
+	o.date_column = "since";
+	run(&o, csv, strlen(csv), &s);
+	is_int(s.status, FB_PARSE_MALFORMED, "csv dates: a date-column the "
+		"header lacks refuses the feed");
 }
 
 /** Parse a string as json with a field (or NULL). */
@@ -617,6 +670,15 @@ test_config(void)
 			"adblock, csv or json)" },
 		{ "column: url\n", "1: feed key 'column' outside a feed "
 			"clause" },
+		{ "feed:\nname: f\nsource: /x\nformat: urls\n"
+			"date-column: 3\n", "5: feed 'f': date-column is only "
+			"for format csv" },
+		{ "feed:\nname: f\nsource: /x\nformat: csv\ncolumn: 1\n"
+			"max-age: 30\n", "6: feed 'f': max-age needs the date "
+			"of each entry (csv with date-column)" },
+		{ "feed:\nname: f\nsource: /x\nformat: csv\ncolumn: 1\n"
+			"date-column: 2\nmax-age: 36501\n", "7: bad value for "
+			"max-age: '36501' (days, 1 to 36500)" },
 	};
 	struct fb_config *cfg;
 	char err[256];
@@ -631,7 +693,8 @@ test_config(void)
 	}
 	ok(load_conf("feed:\nname: a\nsource: /a\nformat: urls\n"
 		"feed:\nname: b\nsource: /b\ncolumn: url\n"
-		"category-column: 8\nformat: csv\n"
+		"category-column: 8\nformat: csv\ndate-column: when\n"
+		"max-age: 90\n"
 		"feed:\nname: c\nsource: /c\nformat: json\nfield: link\n"
 		"feed:\nname: d\nsource: /d\nformat: json\n"
 		"feed:\nname: e\nsource: /e\nformat: adblock\n", &cfg, err,
@@ -640,8 +703,10 @@ test_config(void)
 		ok(cfg->feeds[0].format == FB_FORMAT_URLS, "urls");
 		ok(cfg->feeds[1].format == FB_FORMAT_CSV &&
 			strcmp(cfg->feeds[1].column, "url") == 0 &&
-			strcmp(cfg->feeds[1].category_column, "8") == 0,
-			"csv with its columns");
+			strcmp(cfg->feeds[1].category_column, "8") == 0 &&
+			strcmp(cfg->feeds[1].date_column, "when") == 0 &&
+			cfg->feeds[1].max_age == 90 * 86400,
+			"csv with its columns and max-age in seconds");
 		ok(cfg->feeds[2].format == FB_FORMAT_JSON &&
 			strcmp(cfg->feeds[2].field, "link") == 0,
 			"json with field");
@@ -675,6 +740,9 @@ read_file(const char *path, char **buf, size_t *len)
 }
 
 /** Counts wanted of one real list. */
+/** seen.recent of the last test_real_file(). */
+static long last_recent;
+
 struct want {
 	long lines, names, distinct, invalid, skipped, addresses, paths;
 };
@@ -704,6 +772,7 @@ test_real_file(const char *dir, const char *file,
 	is_int(s.st.skipped, w->skipped, "... skipped");
 	is_int(s.st.addresses, w->addresses, "... addresses");
 	is_int(s.st.paths, w->paths, "... names with a path");
+	last_recent = s.recent;
 	free(buf);
 }
 
@@ -774,6 +843,16 @@ test_real(void)
 	o.category_column = "target";
 	test_real_file(dir, "phishtank/verified_online-2021-04-01.csv", &o,
 		&(struct want){ 11811, 11671, 6843, 0, 1, 139, 8134 });
+	/* the same with its submission_time: every row's date is read
+	 * (nothing more refused), and Python's csv + fromisoformat count
+	 * 2,797 records submitted on 2021-03-25 or later */
+	o.date_column = "submission_time";
+	since_cutoff = 1616630400;	/* 2021-03-25T00:00:00Z */
+	test_real_file(dir, "phishtank/verified_online-2021-04-01.csv", &o,
+		&(struct want){ 11811, 11671, 6843, 0, 1, 139, 8134 });
+	is_int(last_recent, 2797, "... of which 2,797 dated since 2021-03-25");
+	since_cutoff = 0;
+	o.date_column = NULL;
 	/* chongluadao/blacklist-2021.json: 807 objects, `url` always
 	 * "http(s)://host/..."; 709 distinct lowercased authorities by
 	 * awk, one of them sn99.cc:100 (sn99.cc is also listed), two are
@@ -797,6 +876,7 @@ main(void)
 	test_adblock();
 	test_csv();
 	test_csv_malformed();
+	test_csv_dates();
 	test_json();
 	test_json_malformed();
 	test_config();
