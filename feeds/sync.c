@@ -9,6 +9,13 @@
  * resolver picks committed changes up by itself, so nothing here signals
  * it.
  *
+ * Between parsing and applying, every entry passes the protected-names
+ * filter (fb_protect.h, loaded once a run): public suffixes, critical
+ * names and, for feeds not trusted, popular names are dropped, counted
+ * and shown like invalid lines; a feed with more than max-protected
+ * percent of suffixes and critical names is refused whole.  If the
+ * filter's lists cannot be read, no feed is synced.
+ *
  * A full sync (no -f) also removes the entries of feeds the store holds
  * but the config no longer names, one transaction a feed, after the
  * configured feeds are in (a renamed feed never leaves a gap).  Unless
@@ -31,6 +38,7 @@
 #include "fb_guard.h"
 #include "fb_parse.h"
 #include "fb_source.h"
+#include "fb_protect.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -122,9 +130,11 @@ keep_invalid(void *arg, uint64_t line, const char *reason, const char *text,
 	c->n++;
 }
 
-/** Print the kept invalid lines and the count of the others. */
+/** Print the kept invalid lines and the count of the others.
+ * @param what: what they are, plural ("invalid lines"). */
 static void
-show_invalid(const struct show_ctx *c, const char *source, uint64_t invalid)
+show_invalid(const struct show_ctx *c, const char *source, uint64_t invalid,
+	const char *what)
 {
 	uint64_t i;
 	for(i = 0; i < c->n; i++) {
@@ -134,8 +144,8 @@ show_invalid(const struct show_ctx *c, const char *source, uint64_t invalid)
 		fprintf(stderr, "'\n");
 	}
 	if(invalid > c->n)
-		fprintf(stderr, "%s: %llu more invalid lines not shown\n",
-			source, (unsigned long long)(invalid - c->n));
+		fprintf(stderr, "%s: %llu more %s not shown\n",
+			source, (unsigned long long)(invalid - c->n), what);
 }
 
 /** Report a failed feed on stderr and record it in the store. */
@@ -185,7 +195,32 @@ struct parse_args {
 	struct fb_nameset *ns;
 	/** list the host of URLs with a path (url-paths: host) */
 	int paths_host;
+	/** the protected-names filter, its feed settings, what it did and
+	 * the first entries it dropped */
+	const struct fb_protect *protect;
+	const struct fb_feed_conf *f;
+	struct fb_protect_counts *pc;
+	struct show_ctx drops;
 };
+
+/** Whether the filter drops an entry; counts and keeps the drops. */
+static int
+protected_entry(struct parse_args *a, const struct fb_parse_entry *e)
+{
+	enum fb_protect_reason r;
+	char why[64];
+
+	a->pc->checked++;
+	r = fb_protect_check(a->protect, e->key, e->scope, a->f->action,
+		a->f->trusted);
+	if(r == FB_PROTECT_NONE)
+		return 0;
+	a->pc->dropped[r]++;
+	snprintf(why, sizeof(why), "protected name (%s), not listed",
+		fb_protect_reason_name(r));
+	keep_invalid(&a->drops, e->line, why, e->host, e->hostlen);
+	return 1;
+}
 
 /** fb_parse_entry_cb: names go into the set; addresses are only
  * counted (by the parser) until the store can hold them. */
@@ -200,6 +235,8 @@ add_entry(void *arg, const struct fb_parse_entry *e)
 	 * listed only when the feed says so (url-paths: host) */
 	if((e->flags & FB_ENTRY_PATH) && !a->paths_host)
 		return 1;
+	if(protected_entry(a, e))
+		return 1;
 	return fb_nameset_add(a->ns, e->key, e->scope);
 }
 
@@ -212,7 +249,8 @@ add_entry(void *arg, const struct fb_parse_entry *e)
 static int
 parse_source(const struct fb_feed_conf *f, const char *path,
 	const char *buf, size_t len, struct fb_nameset *ns,
-	struct fb_parse_stats *ps, int quiet, char *why, size_t whylen)
+	struct fb_parse_stats *ps, const struct fb_protect *protect,
+	struct fb_protect_counts *pc, int quiet, char *why, size_t whylen)
 {
 	struct fb_parse_opts o;
 	struct parse_args a;
@@ -229,6 +267,11 @@ parse_source(const struct fb_feed_conf *f, const char *path,
 	a.show.n = 0;
 	a.ns = ns;
 	a.paths_host = f->url_paths_host;
+	a.protect = protect;
+	a.f = f;
+	a.pc = pc;
+	a.drops.n = 0;
+	memset(pc, 0, sizeof(*pc));
 	r = fb_parse_run(&o, buf, len, ps, add_entry, keep_invalid, &a, err,
 		sizeof(err));
 	if(r == FB_PARSE_NOMEM)
@@ -239,8 +282,14 @@ parse_source(const struct fb_feed_conf *f, const char *path,
 		return FB_UPDATE_FORMAT;
 	}
 	kind = judge_parse(f, path, ps, why, whylen);
-	if(kind != 0 || !quiet)
-		show_invalid(&a.show, path, ps->invalid);
+	if(kind == 0 && fb_protect_refuse(pc, f->max_protected, why, whylen))
+		kind = FB_UPDATE_PROTECTED;
+	if(kind != 0 || !quiet) {
+		show_invalid(&a.show, path, ps->invalid, "invalid lines");
+		show_invalid(&a.drops, path, pc->dropped[FB_PROTECT_SUFFIX] +
+			pc->dropped[FB_PROTECT_CRITICAL] +
+			pc->dropped[FB_PROTECT_POPULAR], "protected names");
+	}
 	return kind;
 }
 
@@ -266,30 +315,32 @@ url_counts(const struct fb_feed_conf *f, const struct fb_parse_stats *ps,
 /** Print the summary line of a feed update. */
 static void
 print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
-	const struct fb_parse_stats *ps)
+	const struct fb_parse_stats *ps, const struct fb_protect_counts *pc)
 {
-	char urls[128];
+	char urls[128], prot[128];
 
+	fb_protect_summary(pc, prot, sizeof(prot));
 	if(r->added + r->removed + r->changed == 0) {
-		printf("feed %s: unchanged (%llu names%s)\n", f->name,
+		printf("feed %s: unchanged (%llu names%s%s)\n", f->name,
 			(unsigned long long)r->after,
-			url_counts(f, ps, urls, sizeof(urls)));
+			url_counts(f, ps, urls, sizeof(urls)), prot);
 		return;
 	}
-	printf("feed %s: %llu names (+%llu -%llu ~%llu), %llu invalid%s, "
+	printf("feed %s: %llu names (+%llu -%llu ~%llu), %llu invalid%s%s, "
 		"generation %llu\n", f->name, (unsigned long long)r->after,
 		(unsigned long long)r->added, (unsigned long long)r->removed,
 		(unsigned long long)r->changed,
 		(unsigned long long)ps->invalid,
-		url_counts(f, ps, urls, sizeof(urls)),
+		url_counts(f, ps, urls, sizeof(urls)), prot,
 		(unsigned long long)r->generation);
 }
 
 /** Replace the feed's entries by ns.  @return 1 on success. */
 static int
 store_feed(struct fb_store *st, const struct fb_feed_conf *f,
-	struct fb_nameset *ns, const struct fb_parse_stats *ps, int64_t now,
-	int quiet, int *changed)
+	struct fb_nameset *ns, const struct fb_parse_stats *ps,
+	const struct fb_protect_counts *pc, int64_t now, int quiet,
+	int *changed)
 {
 	struct fb_update_result res;
 	struct fb_update_spec spec;
@@ -313,7 +364,7 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	if(res.added + res.removed + res.changed != 0)
 		*changed = 1;
 	if(!quiet)
-		print_summary(f, &res, ps);
+		print_summary(f, &res, ps, pc);
 	return 1;
 }
 
@@ -321,14 +372,16 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
  * Sync one feed.
  * @param st: the store, opened for writing.
  * @param f: the feed.
+ * @param protect: the protected-names filter.
  * @param quiet: no summary line.
  * @param changed: set to 1 if entries changed.
  * @return 1 on success, 0 on failure (reported and recorded).
  */
 static int
-sync_feed(struct fb_store *st, const struct fb_feed_conf *f, int quiet,
-	int *changed)
+sync_feed(struct fb_store *st, const struct fb_feed_conf *f,
+	const struct fb_protect *protect, int quiet, int *changed)
 {
+	struct fb_protect_counts pc;
 	struct fb_parse_stats ps;
 	struct fb_nameset *ns = NULL;
 	const char *path = source_path(f->source);
@@ -353,15 +406,15 @@ sync_feed(struct fb_store *st, const struct fb_feed_conf *f, int quiet,
 		free(buf);
 		return 0;
 	}
-	kind = parse_source(f, path, buf, len, ns, &ps, quiet, why,
-		sizeof(why));
+	kind = parse_source(f, path, buf, len, ns, &ps, protect, &pc, quiet,
+		why, sizeof(why));
 	free(buf);
 	if(kind == -1)
 		feed_failed(st, f, FB_UPDATE_NOMEM, "out of memory", now);
 	else if(kind != 0)
 		feed_failed(st, f, kind, why, now);
 	else
-		ret = store_feed(st, f, ns, &ps, now, quiet, changed);
+		ret = store_feed(st, f, ns, &ps, &pc, now, quiet, changed);
 	fb_nameset_free(ns);
 	return ret;
 }
@@ -513,13 +566,22 @@ static int
 sync_all(struct fb_config *cfg, struct fb_store *st, char **only, int nonly,
 	int quiet, int prune)
 {
+	struct fb_protect *protect;
 	int changed = 0, failed = 0;
+	char err[1024];
 	size_t i;
 	int j;
 
+	/* without its protected names no feed is applied: a missing
+	 * critical list must not let a feed block the national bank */
+	if(!fb_protect_load(cfg, &protect, stderr, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s: no feed synced\n", progname, err);
+		return 1;
+	}
 	if(nonly == 0) {
 		for(i = 0; i < cfg->nfeeds; i++)
-			if(!sync_feed(st, &cfg->feeds[i], quiet, &changed))
+			if(!sync_feed(st, &cfg->feeds[i], protect, quiet,
+				&changed))
 				failed = 1;
 		if(!prune_orphans(cfg, st, prune, quiet, &changed))
 			failed = 1;
@@ -527,10 +589,11 @@ sync_all(struct fb_config *cfg, struct fb_store *st, char **only, int nonly,
 	for(j = 0; j < nonly; j++) {
 		if(seen_before(only, j, only[j]))
 			continue;
-		if(!sync_feed(st, fb_config_feed(cfg, only[j]), quiet,
-			&changed))
+		if(!sync_feed(st, fb_config_feed(cfg, only[j]), protect,
+			quiet, &changed))
 			failed = 1;
 	}
+	fb_protect_free(protect);
 	if(failed)
 		return 1;
 	return changed ? 0 : 2;
