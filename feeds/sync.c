@@ -9,6 +9,13 @@
  * resolver picks committed changes up by itself, so nothing here signals
  * it.
  *
+ * Between parsing and applying, every entry passes the protected-names
+ * filter (fb_protect.h, loaded once a run): public suffixes, critical
+ * names and, for feeds not trusted, popular names are dropped, counted
+ * and shown like invalid lines; a feed with more than max-protected
+ * percent of suffixes and critical names is refused whole.  If the
+ * filter's lists cannot be read, no feed is synced.
+ *
  * A full sync (no -f) also removes the entries of feeds the store holds
  * but the config no longer names, one transaction a feed, after the
  * configured feeds are in (a renamed feed never leaves a gap).  Unless
@@ -31,6 +38,7 @@
 #include "fb_guard.h"
 #include "fb_parse.h"
 #include "fb_source.h"
+#include "fb_protect.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -122,9 +130,11 @@ keep_invalid(void *arg, uint64_t line, const char *reason, const char *text,
 	c->n++;
 }
 
-/** Print the kept invalid lines and the count of the others. */
+/** Print the kept invalid lines and the count of the others.
+ * @param what: what they are, plural ("invalid lines"). */
 static void
-show_invalid(const struct show_ctx *c, const char *source, uint64_t invalid)
+show_invalid(const struct show_ctx *c, const char *source, uint64_t invalid,
+	const char *what)
 {
 	uint64_t i;
 	for(i = 0; i < c->n; i++) {
@@ -134,8 +144,8 @@ show_invalid(const struct show_ctx *c, const char *source, uint64_t invalid)
 		fprintf(stderr, "'\n");
 	}
 	if(invalid > c->n)
-		fprintf(stderr, "%s: %llu more invalid lines not shown\n",
-			source, (unsigned long long)(invalid - c->n));
+		fprintf(stderr, "%s: %llu more %s not shown\n",
+			source, (unsigned long long)(invalid - c->n), what);
 }
 
 /** Report a failed feed on stderr and record it in the store. */
@@ -192,6 +202,7 @@ judge_parse(const struct fb_feed_conf *f, const char *path,
 struct sync_counts {
 	uint64_t kept;		/**< entries put in the set */
 	uint64_t too_old;	/**< dated longer ago than max-age */
+	struct fb_protect_counts protect; /**< what the filter dropped */
 };
 
 /** What the parser's callbacks of one feed share. */
@@ -202,7 +213,30 @@ struct parse_args {
 	/** entries the feed dates before this are left out (max-age) */
 	int64_t oldest;
 	struct sync_counts *counts;
+	/** the protected-names filter and the first entries it dropped */
+	const struct fb_protect *protect;
+	struct show_ctx drops;
 };
+
+/** Whether the filter drops an entry; counts and keeps the drops. */
+static int
+protected_entry(struct parse_args *a, const struct fb_parse_entry *e,
+	uint8_t scope)
+{
+	enum fb_protect_reason r;
+	char why[64];
+
+	a->counts->protect.checked++;
+	r = fb_protect_check(a->protect, e->key, scope, a->f->action,
+		a->f->trusted);
+	if(r == FB_PROTECT_NONE)
+		return 0;
+	a->counts->protect.dropped[r]++;
+	snprintf(why, sizeof(why), "protected name (%s), not listed",
+		fb_protect_reason_name(r));
+	keep_invalid(&a->drops, e->line, why, e->host, e->hostlen);
+	return 1;
+}
 
 /** fb_parse_entry_cb: names go into the set; addresses are only
  * counted (by the parser) until the store can hold them. */
@@ -210,6 +244,7 @@ static int
 add_entry(void *arg, const struct fb_parse_entry *e)
 {
 	struct parse_args *a = arg;
+	uint8_t scope;
 
 	if(!e->key)
 		return 1;
@@ -222,10 +257,13 @@ add_entry(void *arg, const struct fb_parse_entry *e)
 		a->counts->too_old++;
 		return 1;
 	}
-	a->counts->kept++;
 	/* "*.name" stays below-only; a plain name may mean itself alone */
-	return fb_nameset_add(a->ns, e->key, e->scope == FB_SCOPE_TREE &&
-		!a->f->subdomains ? FB_SCOPE_SELF : e->scope);
+	scope = e->scope == FB_SCOPE_TREE && !a->f->subdomains ?
+		FB_SCOPE_SELF : e->scope;
+	if(protected_entry(a, e, scope))
+		return 1;
+	a->counts->kept++;
+	return fb_nameset_add(a->ns, e->key, scope);
 }
 
 /**
@@ -237,8 +275,8 @@ add_entry(void *arg, const struct fb_parse_entry *e)
 static int
 parse_source(const struct fb_feed_conf *f, const char *path,
 	const char *buf, size_t len, int64_t now, struct fb_nameset *ns,
-	struct fb_parse_stats *ps, struct sync_counts *counts, int quiet,
-	char *why, size_t whylen)
+	struct fb_parse_stats *ps, const struct fb_protect *protect,
+	struct sync_counts *counts, int quiet, char *why, size_t whylen)
 {
 	struct fb_parse_opts o;
 	struct parse_args a;
@@ -259,6 +297,8 @@ parse_source(const struct fb_feed_conf *f, const char *path,
 	a.oldest = now - f->max_age;
 	a.counts = counts;
 	memset(counts, 0, sizeof(*counts));
+	a.protect = protect;
+	a.drops.n = 0;
 	r = fb_parse_run(&o, buf, len, ps, add_entry, keep_invalid, &a, err,
 		sizeof(err));
 	if(r == FB_PARSE_NOMEM)
@@ -275,8 +315,17 @@ parse_source(const struct fb_feed_conf *f, const char *path,
 			counts->too_old, path);
 		kind = FB_UPDATE_EMPTY;
 	}
-	if(kind != 0 || !quiet)
-		show_invalid(&a.show, path, ps->invalid);
+	if(kind == 0 && fb_protect_refuse(&counts->protect, f->max_protected,
+		why, whylen))
+		kind = FB_UPDATE_PROTECTED;
+	if(kind != 0 || !quiet) {
+		show_invalid(&a.show, path, ps->invalid, "invalid lines");
+		show_invalid(&a.drops, path,
+			counts->protect.dropped[FB_PROTECT_SUFFIX] +
+			counts->protect.dropped[FB_PROTECT_CRITICAL] +
+			counts->protect.dropped[FB_PROTECT_POPULAR],
+			"protected names");
+	}
 	return kind;
 }
 
@@ -308,23 +357,24 @@ static void
 print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
 	const struct fb_parse_stats *ps, const struct sync_counts *counts)
 {
-	char urls[200];
+	char urls[200], prot[128];
 
+	fb_protect_summary(&counts->protect, prot, sizeof(prot));
 	if(r->ede_changed)
 		printf("feed %s: its blocks now carry EDE %u (%s)\n", f->name,
 			(unsigned)f->ede, fb_ede_name(f->ede));
 	if(r->added + r->removed + r->changed == 0) {
-		printf("feed %s: unchanged (%llu names%s)\n", f->name,
+		printf("feed %s: unchanged (%llu names%s%s)\n", f->name,
 			(unsigned long long)r->after,
-			unlisted_counts(f, ps, counts, urls, sizeof(urls)));
+			unlisted_counts(f, ps, counts, urls, sizeof(urls)), prot);
 		return;
 	}
-	printf("feed %s: %llu names (+%llu -%llu ~%llu), %llu invalid%s, "
+	printf("feed %s: %llu names (+%llu -%llu ~%llu), %llu invalid%s%s, "
 		"generation %llu\n", f->name, (unsigned long long)r->after,
 		(unsigned long long)r->added, (unsigned long long)r->removed,
 		(unsigned long long)r->changed,
 		(unsigned long long)ps->invalid,
-		unlisted_counts(f, ps, counts, urls, sizeof(urls)),
+		unlisted_counts(f, ps, counts, urls, sizeof(urls)), prot,
 		(unsigned long long)r->generation);
 }
 
@@ -367,13 +417,14 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
  * Sync one feed.
  * @param st: the store, opened for writing.
  * @param f: the feed.
+ * @param protect: the protected-names filter.
  * @param quiet: no summary line.
  * @param changed: set to 1 if entries changed.
  * @return 1 on success, 0 on failure (reported and recorded).
  */
 static int
-sync_feed(struct fb_store *st, const struct fb_feed_conf *f, int quiet,
-	int *changed)
+sync_feed(struct fb_store *st, const struct fb_feed_conf *f,
+	const struct fb_protect *protect, int quiet, int *changed)
 {
 	struct fb_parse_stats ps;
 	struct sync_counts counts;
@@ -400,8 +451,8 @@ sync_feed(struct fb_store *st, const struct fb_feed_conf *f, int quiet,
 		free(buf);
 		return 0;
 	}
-	kind = parse_source(f, path, buf, len, now, ns, &ps, &counts, quiet,
-		why, sizeof(why));
+	kind = parse_source(f, path, buf, len, now, ns, &ps, protect,
+		&counts, quiet, why, sizeof(why));
 	free(buf);
 	if(kind == -1)
 		feed_failed(st, f, FB_UPDATE_NOMEM, "out of memory", now);
@@ -560,13 +611,22 @@ static int
 sync_all(struct fb_config *cfg, struct fb_store *st, char **only, int nonly,
 	int quiet, int prune)
 {
+	struct fb_protect *protect;
 	int changed = 0, failed = 0;
+	char err[1024];
 	size_t i;
 	int j;
 
+	/* without its protected names no feed is applied: a missing
+	 * critical list must not let a feed block the national bank */
+	if(!fb_protect_load(cfg, &protect, stderr, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s: no feed synced\n", progname, err);
+		return 1;
+	}
 	if(nonly == 0) {
 		for(i = 0; i < cfg->nfeeds; i++)
-			if(!sync_feed(st, &cfg->feeds[i], quiet, &changed))
+			if(!sync_feed(st, &cfg->feeds[i], protect, quiet,
+				&changed))
 				failed = 1;
 		if(!prune_orphans(cfg, st, prune, quiet, &changed))
 			failed = 1;
@@ -574,10 +634,11 @@ sync_all(struct fb_config *cfg, struct fb_store *st, char **only, int nonly,
 	for(j = 0; j < nonly; j++) {
 		if(seen_before(only, j, only[j]))
 			continue;
-		if(!sync_feed(st, fb_config_feed(cfg, only[j]), quiet,
-			&changed))
+		if(!sync_feed(st, fb_config_feed(cfg, only[j]), protect,
+			quiet, &changed))
 			failed = 1;
 	}
+	fb_protect_free(protect);
 	if(failed)
 		return 1;
 	return changed ? 0 : 2;

@@ -182,6 +182,27 @@ set_database(struct conf_parse *p, const struct conf_key *k, const char *val)
 	return conf_str(p, &p->cfg->database, val);
 }
 
+/**
+ * A list file fraudblock-sync reads (protected-names, ...): absolute,
+ * since cron and systemd run it from another directory than the admin's.
+ */
+static int
+set_list_file(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	char **dst;
+
+	if(val[0] != '/')
+		return conf_bad(p, k, val);
+	if(strcmp(k->name, "protected-names") == 0)
+		dst = &p->cfg->protected_names;
+	else if(strcmp(k->name, "popular-names") == 0)
+		dst = &p->cfg->popular_names;
+	else
+		dst = &p->cfg->public_suffix_list;
+	return conf_str(p, dst, val);
+}
+
 static int
 set_max_db_size(struct conf_parse *p, const struct conf_key *k,
 	const char *val)
@@ -381,6 +402,13 @@ set_url_paths(struct conf_parse *p, const struct conf_key *k,
 		&conf_feed(p)->url_paths_host);
 }
 
+/** Whether the feed may block popular names: "yes" or "no". */
+static int
+set_trusted(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	return conf_choice(p, k, val, "no", "yes", &conf_feed(p)->trusted);
+}
+
 /** A feed blocks, or (action allow) is an allowlist. */
 static int
 set_action(struct conf_parse *p, const struct conf_key *k, const char *val)
@@ -448,6 +476,18 @@ set_max_age(struct conf_parse *p, const struct conf_key *k, const char *val)
 }
 
 static int
+set_max_protected(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	uint64_t n = 0;
+
+	if(!conf_num(p, k, val, &n))
+		return 0;
+	conf_feed(p)->max_protected = (unsigned)n;
+	return 1;
+}
+
+static int
 set_max_size(struct conf_parse *p, const struct conf_key *k,
 	const char *val)
 {
@@ -471,6 +511,9 @@ static const struct conf_key conf_keys[] = {
 		"sinkhole, nxdomain or nodata" },
 	{ "poll-interval", 0, set_poll, 10, 60000,
 		"milliseconds, 10 to 60000" },
+	{ "protected-names", 0, set_list_file, 0, 0, "an absolute path" },
+	{ "popular-names", 0, set_list_file, 0, 0, "an absolute path" },
+	{ "public-suffix-list", 0, set_list_file, 0, 0, "an absolute path" },
 	{ "name", 1, set_name, 0, 0, "1 to 63 of A-Z a-z 0-9 _ . -, "
 		"not manual-allow or manual-block" },
 	{ "source", 1, set_source, 0, 0, "a path or file:// URL" },
@@ -493,7 +536,10 @@ static const struct conf_key conf_keys[] = {
 	{ "category", 1, set_category, 0, 0,
 		"unspecified, scam, phishing, malware or other" },
 	{ "max-shrink", 1, set_max_shrink, 0, 100, "percent, 0 to 100" },
-	{ "max-size", 1, set_max_size, 1, 65536, "megabytes, 1 to 65536" }
+	{ "max-size", 1, set_max_size, 1, 65536, "megabytes, 1 to 65536" },
+	{ "trusted", 1, set_trusted, 0, 0, "yes or no" },
+	{ "max-protected", 1, set_max_protected, 0, 100,
+		"percent, 0 to 100" }
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -573,6 +619,7 @@ feed_open(struct conf_parse *p)
 	f->max_size = 256 * FB_MB;
 	f->ede = FB_EDE_BLOCKED;
 	f->subdomains = 1;
+	f->max_protected = 10;
 	f->line = p->line;
 	for(i = 0; i < CONF_NKEYS; i++)
 		if(conf_keys[i].feed)
@@ -812,6 +859,9 @@ fb_config_free(struct fb_config *cfg)
 	free(cfg->feeds);
 	free(cfg->path);
 	free(cfg->database);
+	free(cfg->protected_names);
+	free(cfg->popular_names);
+	free(cfg->public_suffix_list);
 	free(cfg);
 }
 

@@ -8,7 +8,7 @@
  * white space is ignored, a UTF-8 byte order mark at the very start of the
  * file is skipped.  `feed:` opens a feed clause; the feed keys that
  * follow (name, source, format, action, category, max-shrink, max-size,
- * column, category-column, field)
+ * column, category-column, field, url-paths, trusted, max-protected)
  * belong to it until the next `feed:`.  Global keys may stand anywhere.
  * The reference is doc/fraudblock.conf.5.
  *
@@ -82,6 +82,11 @@ struct fb_feed_conf {
 	 * `www.facebook.com/some-page` is in the path, and its host is a
 	 * platform that must not be blocked for it */
 	int url_paths_host;
+	/** 1: the feed may block popular names (popular-names) */
+	int trusted;
+	/** refuse an update in which more than this percentage of the
+	 * entries are public suffixes or critical names (fb_protect.h) */
+	unsigned max_protected;
 	int line;		/**< where the clause starts, for messages */
 };
 
@@ -98,6 +103,12 @@ struct fb_config {
 	uint32_t sinkhole_ttl;	/**< TTL of sinkhole answers, seconds */
 	enum fb_action default_action; /**< for entries with FB_ACTION_DEFAULT */
 	unsigned poll_ms;	/**< how often the module looks for updates */
+	/** NULL or the file of critical names no feed may block */
+	char *protected_names;
+	/** NULL or the file of popular names untrusted feeds may not block */
+	char *popular_names;
+	/** NULL (Debian's copy) or the Public Suffix List file */
+	char *public_suffix_list;
 	struct fb_feed_conf *feeds;
 	size_t nfeeds;
 };

@@ -38,8 +38,10 @@ enum fb_update_status {
 	FB_UPDATE_SOURCE,	/**< the source could not be read */
 	FB_UPDATE_FORMAT,	/**< most lines invalid: wrong format? */
 	FB_UPDATE_EMPTY,	/**< no names at all: empty or truncated */
-	FB_UPDATE_VERSION	/**< the list's version went backwards, or its
+	FB_UPDATE_VERSION,	/**< the list's version went backwards, or its
 				 * declared count disagrees with its body */
+	FB_UPDATE_PROTECTED	/**< too many public suffixes or critical
+				 * names (max-protected) */
 };
 
 /** The listing every entry of one update gets. */

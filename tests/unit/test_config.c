@@ -152,6 +152,9 @@ test_all_keys(void)
 		"sinkhole-ttl: 300\n"
 		"default-action: nxdomain\n"
 		"poll-interval: 250\n"
+		"protected-names: /srv/fb/critical.txt\n"
+		"popular-names: \"/srv/fb/top 1m.csv\"\n"
+		"public-suffix-list: /srv/fb/psl.dat\n"
 		"feed:\n"
 		"\tname: hostsvn\n"
 		"\tsource: /srv/feeds/threat-hosts\n"
@@ -162,6 +165,8 @@ test_all_keys(void)
 		"\tmax-size: 16\n"
 		"\tede: censored\n"
 		"\tsubdomains: no\n"
+		"\ttrusted: yes\n"
+		"\tmax-protected: 0\n"
 		"feed:\n"
 		"\tname: local.list_2-b\n"
 		"\tsource: file:///srv/feeds/local.txt\n", "all keys load");
@@ -179,6 +184,10 @@ test_all_keys(void)
 	is_int(cfg->sinkhole_ttl, 300, "sinkhole-ttl");
 	is_int(cfg->default_action, FB_ACTION_NXDOMAIN, "default-action");
 	is_int(cfg->poll_ms, 250, "poll-interval");
+	is_str(cfg->protected_names, "/srv/fb/critical.txt", "protected-names");
+	is_str(cfg->popular_names, "/srv/fb/top 1m.csv", "popular-names");
+	is_str(cfg->public_suffix_list, "/srv/fb/psl.dat",
+		"public-suffix-list");
 	is_int(cfg->nfeeds, 2, "two feeds");
 	f = fb_config_feed(cfg, "hostsvn");
 	if(ok(f != NULL, "feed hostsvn found")) {
@@ -190,7 +199,9 @@ test_all_keys(void)
 		is_int(f->max_size, 16 * MB, "feed max-size in bytes");
 		is_int(f->ede, FB_EDE_CENSORED, "ede: censored");
 		is_int(f->subdomains, 0, "subdomains: no");
-		is_int(f->line, 9, "feed clause line");
+		is_int(f->trusted, 1, "trusted: yes");
+		is_int(f->max_protected, 0, "max-protected 0");
+		is_int(f->line, 12, "feed clause line");
 	}
 	f = fb_config_feed(cfg, "local.list_2-b");
 	if(ok(f != NULL, "second feed found")) {
@@ -203,7 +214,9 @@ test_all_keys(void)
 		is_int(f->max_size, 256 * MB, "default max-size");
 		is_int(f->ede, FB_EDE_BLOCKED, "default ede");
 		is_int(f->subdomains, 1, "default subdomains: yes");
-		is_int(f->line, 19, "second clause line");
+		is_int(f->trusted, 0, "default trusted: no");
+		is_int(f->max_protected, 10, "default max-protected");
+		is_int(f->line, 24, "second clause line");
 	}
 	ok(fb_config_feed(cfg, "HOSTSVN") == NULL, "feed lookup is exact");
 	ok(fb_config_feed(cfg, NULL) == NULL, "NULL name");
