@@ -34,7 +34,8 @@ enum fb_update_status {
 	FB_UPDATE_NOMEM,
 	FB_UPDATE_SOURCE,	/**< the source could not be read */
 	FB_UPDATE_FORMAT,	/**< most lines invalid: wrong format? */
-	FB_UPDATE_EMPTY		/**< no names at all: empty or truncated */
+	FB_UPDATE_EMPTY,	/**< no names at all: empty or truncated */
+	FB_UPDATE_INTEGRITY	/**< signature or checksum absent or bad */
 };
 
 /** The listing every entry of one update gets. */
