@@ -4,8 +4,9 @@
  * feed's entries in the store equal to it, one write transaction a feed.
  *
  * Feeds are independent: one that cannot be read, is still being written
- * (fb_source.h), parses badly or would shrink too much is recorded as
- * failed and leaves its entries in force; the others go on.  The running
+ * (fb_source.h), fails its signature or checksum (fb_sig.h), parses
+ * badly or would shrink too much is recorded as failed and leaves its
+ * entries in force; the others go on.  The running
  * resolver picks committed changes up by itself, so nothing here signals
  * it.
  *
@@ -39,6 +40,7 @@
 #include "fb_parse.h"
 #include "fb_source.h"
 #include "fb_protect.h"
+#include "fb_sig.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -352,10 +354,116 @@ unlisted_counts(const struct fb_feed_conf *f,
 	return buf;
 }
 
+/** Longest trusted comment shown in a summary line. */
+#define SYNC_COMMENT_SHOW 200
+
+/** What the integrity checks of a feed found, for its summary line. */
+struct feed_integrity {
+	/** ", signed: 'comment'" and/or ", sha256 ok", or "" */
+	char note[SYNC_COMMENT_SHOW + 64];
+};
+
+/**
+ * Read a feed's signature or checksum file (a path or file:// URL).
+ * Another transport for it comes with the feed's own (a later step).
+ * @return 1 with *buf malloced, or 0 with why set.
+ */
+static int
+read_sidecar(const char *what, const char *where, uint64_t max,
+	char **buf, size_t *len, char *why, size_t whylen)
+{
+	const char *path = source_path(where);
+	char err[400];
+
+	if(!path) {
+		snprintf(why, whylen, "%s %s: not a local file", what, where);
+		return 0;
+	}
+	if(!fb_source_read(path, max, FB_SOURCE_RETRIES, FB_SOURCE_RETRY_MS,
+		buf, len, err, sizeof(err))) {
+		snprintf(why, whylen, "%s: %s", what, err);
+		return 0;
+	}
+	return 1;
+}
+
+/**
+ * Check a feed's content against its configured signature key and
+ * checksum file.  Runs on the content the parser would read (after any
+ * decompression), so it applies the same to a feed however it came in.
+ * Nothing configured: nothing to check.
+ * @param f: the feed.
+ * @param buf: its content.
+ * @param len: its length.
+ * @param fi: out: what to add to its summary line.
+ * @param why: out: the one-line reason when refused.
+ * @param whylen: size of why.
+ * @return 1 if the feed may be used, 0 if refused.
+ */
+static int
+verify_feed(const struct fb_feed_conf *f, const char *buf, size_t len,
+	struct feed_integrity *fi, char *why, size_t whylen)
+{
+	struct fb_sig_pubkey pk;
+	char *text = NULL, *where = NULL, comment[SYNC_COMMENT_SHOW];
+	char err[400];
+	size_t tlen, n = 0;
+	int ok;
+
+	fi->note[0] = 0;
+	if(f->signature_key) {
+		/* fb_config checked the key; this cannot fail */
+		if(!fb_sig_pubkey_parse(f->signature_key,
+			strlen(f->signature_key), &pk, err, sizeof(err))) {
+			snprintf(why, whylen, "signature-key: %s", err);
+			return 0;
+		}
+		if(!f->signature) {
+			if(!(where = malloc(strlen(f->source) + 9))) {
+				snprintf(why, whylen, "out of memory");
+				return 0;
+			}
+			sprintf(where, "%s.minisig", f->source);
+		}
+		ok = read_sidecar("signature", where ? where : f->signature,
+			FB_SIG_FILE_MAX, &text, &tlen, why, whylen);
+		free(where);
+		if(!ok)
+			return 0;
+		ok = fb_sig_check(&pk, text, tlen, buf, len, comment,
+			sizeof(comment), err, sizeof(err));
+		free(text);
+		if(!ok) {
+			snprintf(why, whylen, "signature: %s, refused", err);
+			return 0;
+		}
+		n = (size_t)snprintf(fi->note, sizeof(fi->note),
+			", signed: '%s'", comment);
+	}
+	if(f->checksum) {
+		if(!read_sidecar("checksum", f->checksum, FB_SUM_FILE_MAX,
+			&text, &tlen, why, whylen))
+			return 0;
+		ok = fb_sum_check(text, tlen, f->source, buf, len, err,
+			sizeof(err));
+		free(text);
+		if(!ok) {
+			snprintf(why, whylen, "checksum %s: %s, refused",
+				f->checksum, err);
+			return 0;
+		}
+		if(n < sizeof(fi->note))
+			snprintf(fi->note + n, sizeof(fi->note) - n,
+				", sha256 ok");
+	}
+	return 1;
+}
+
 /** Print the summary line of a feed update. */
 static void
 print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
-	const struct fb_parse_stats *ps, const struct sync_counts *counts)
+	const struct fb_parse_stats *ps, const struct sync_counts *counts,
+	const struct feed_integrity *fi)
 {
 	char urls[200], prot[128];
 
@@ -364,25 +472,27 @@ print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
 		printf("feed %s: its blocks now carry EDE %u (%s)\n", f->name,
 			(unsigned)f->ede, fb_ede_name(f->ede));
 	if(r->added + r->removed + r->changed == 0) {
-		printf("feed %s: unchanged (%llu names%s%s)\n", f->name,
+		printf("feed %s: unchanged (%llu names%s%s)%s\n", f->name,
 			(unsigned long long)r->after,
-			unlisted_counts(f, ps, counts, urls, sizeof(urls)), prot);
+			unlisted_counts(f, ps, counts, urls, sizeof(urls)), prot,
+			fi->note);
 		return;
 	}
 	printf("feed %s: %llu names (+%llu -%llu ~%llu), %llu invalid%s%s, "
-		"generation %llu\n", f->name, (unsigned long long)r->after,
+		"generation %llu%s\n", f->name, (unsigned long long)r->after,
 		(unsigned long long)r->added, (unsigned long long)r->removed,
 		(unsigned long long)r->changed,
 		(unsigned long long)ps->invalid,
 		unlisted_counts(f, ps, counts, urls, sizeof(urls)), prot,
-		(unsigned long long)r->generation);
+		(unsigned long long)r->generation, fi->note);
 }
 
 /** Replace the feed's entries by ns.  @return 1 on success. */
 static int
 store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	struct fb_nameset *ns, const struct fb_parse_stats *ps,
-	const struct sync_counts *counts, int64_t now, int quiet, int *changed)
+	const struct sync_counts *counts, const struct feed_integrity *fi,
+	int64_t now, int quiet, int *changed)
 {
 	struct fb_update_result res;
 	struct fb_update_spec spec;
@@ -409,7 +519,7 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	if(res.added + res.removed + res.changed != 0 || res.ede_changed)
 		*changed = 1;
 	if(!quiet)
-		print_summary(f, &res, ps, counts);
+		print_summary(f, &res, ps, counts, fi);
 	return 1;
 }
 
@@ -428,6 +538,7 @@ sync_feed(struct fb_store *st, const struct fb_feed_conf *f,
 {
 	struct fb_parse_stats ps;
 	struct sync_counts counts;
+	struct feed_integrity fi;
 	struct fb_nameset *ns = NULL;
 	const char *path = source_path(f->source);
 	int64_t now = (int64_t)time(NULL);
@@ -446,6 +557,11 @@ sync_feed(struct fb_store *st, const struct fb_feed_conf *f,
 		feed_failed(st, f, FB_UPDATE_SOURCE, why, now);
 		return 0;
 	}
+	if(!verify_feed(f, buf, len, &fi, why, sizeof(why))) {
+		feed_failed(st, f, FB_UPDATE_INTEGRITY, why, now);
+		free(buf);
+		return 0;
+	}
 	if(!(ns = fb_nameset_new())) {
 		feed_failed(st, f, FB_UPDATE_NOMEM, "out of memory", now);
 		free(buf);
@@ -459,7 +575,8 @@ sync_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	else if(kind != 0)
 		feed_failed(st, f, kind, why, now);
 	else
-		ret = store_feed(st, f, ns, &ps, &counts, now, quiet, changed);
+		ret = store_feed(st, f, ns, &ps, &counts, &fi, now, quiet,
+			changed);
 	fb_nameset_free(ns);
 	return ret;
 }

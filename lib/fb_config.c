@@ -302,12 +302,47 @@ set_name(struct conf_parse *p, const struct conf_key *k, const char *val)
 
 /** A local path or a file:// URL; other schemes are not read (yet). */
 static int
+source_ok(const char *val)
+{
+	return !strstr(val, "://") || (strncmp(val, "file://", 7) == 0 &&
+		val[7] != 0);
+}
+
+static int
 set_source(struct conf_parse *p, const struct conf_key *k, const char *val)
 {
-	if(strstr(val, "://") && (strncmp(val, "file://", 7) != 0 ||
-		val[7] == 0))
+	if(!source_ok(val))
 		return conf_bad(p, k, val);
 	return conf_str(p, &conf_feed(p)->source, val);
+}
+
+/** Where a feed's signature or checksum file is: as for source. */
+static int
+set_sidecar(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	char **dst = strcmp(k->name, "signature") == 0 ?
+		&conf_feed(p)->signature : &conf_feed(p)->checksum;
+
+	if(!source_ok(val))
+		return conf_bad(p, k, val);
+	return conf_str(p, dst, val);
+}
+
+/**
+ * A minisign public key's base64 line: 56 characters holding 42 bytes
+ * exactly (no padding, no unused bits), the first two "Ed", so "RW" and
+ * one of Q R S T.  Checked here in full so a typo is named at its line;
+ * the feeds code decodes it (feeds/fb_sig.h).
+ */
+static int
+set_signature_key(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	if(strlen(val) != 56 || strspn(val, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"abcdefghijklmnopqrstuvwxyz0123456789+/") != 56 ||
+		strncmp(val, "RW", 2) != 0 || !strchr("QRST", val[2]))
+		return conf_bad(p, k, val);
+	return conf_str(p, &conf_feed(p)->signature_key, val);
 }
 
 /** Config words of the formats, in enum fb_format order. */
@@ -539,7 +574,12 @@ static const struct conf_key conf_keys[] = {
 	{ "max-size", 1, set_max_size, 1, 65536, "megabytes, 1 to 65536" },
 	{ "trusted", 1, set_trusted, 0, 0, "yes or no" },
 	{ "max-protected", 1, set_max_protected, 0, 100,
-		"percent, 0 to 100" }
+		"percent, 0 to 100" },
+	{ "signature-key", 1, set_signature_key, 0, 0, "a minisign public "
+		"key: the 56-character base64 line starting RW of its .pub "
+		"file" },
+	{ "signature", 1, set_sidecar, 0, 0, "a path or file:// URL" },
+	{ "checksum", 1, set_sidecar, 0, 0, "a path or file:// URL" }
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -593,6 +633,9 @@ feed_close(struct conf_parse *p)
 	if(f->format != FB_FORMAT_JSON && f->field)
 		return conf_err_at(p, key_line(p, "field"), "feed '%s': "
 			"field is only for format json", f->name);
+	if(f->signature && !f->signature_key)
+		return conf_err_at(p, key_line(p, "signature"), "feed '%s': "
+			"signature needs signature-key", f->name);
 	return 1;
 }
 
@@ -855,6 +898,9 @@ fb_config_free(struct fb_config *cfg)
 		free(cfg->feeds[i].category_column);
 		free(cfg->feeds[i].date_column);
 		free(cfg->feeds[i].field);
+		free(cfg->feeds[i].signature_key);
+		free(cfg->feeds[i].signature);
+		free(cfg->feeds[i].checksum);
 	}
 	free(cfg->feeds);
 	free(cfg->path);

@@ -8,8 +8,9 @@
  * white space is ignored, a UTF-8 byte order mark at the very start of the
  * file is skipped.  `feed:` opens a feed clause; the feed keys that
  * follow (name, source, format, action, category, max-shrink, max-size,
- * column, category-column, field, url-paths, trusted, max-protected)
- * belong to it until the next `feed:`.  Global keys may stand anywhere.
+ * column, category-column, field, url-paths, trusted, max-protected,
+ * signature-key, signature, checksum, ...) belong to it until the next
+ * `feed:`.  Global keys may stand anywhere.
  * The reference is doc/fraudblock.conf.5.
  *
  * The file is outside input: every error names file:line and what is
@@ -87,6 +88,15 @@ struct fb_feed_conf {
 	/** refuse an update in which more than this percentage of the
 	 * entries are public suffixes or critical names (fb_protect.h) */
 	unsigned max_protected;
+	/** NULL, or the minisign public key (its base64 line, checked to
+	 * be one) every version of the feed must be signed with */
+	char *signature_key;
+	/** NULL, or where the feed's .minisig is (a path or file:// URL);
+	 * with signature_key and NULL, the source + ".minisig" */
+	char *signature;
+	/** NULL, or a SHA-256 checksum file (sha256sum output) the feed's
+	 * content must match */
+	char *checksum;
 	int line;		/**< where the clause starts, for messages */
 };
 

@@ -40,8 +40,9 @@ enum fb_update_status {
 	FB_UPDATE_EMPTY,	/**< no names at all: empty or truncated */
 	FB_UPDATE_VERSION,	/**< the list's version went backwards, or its
 				 * declared count disagrees with its body */
-	FB_UPDATE_PROTECTED	/**< too many public suffixes or critical
+	FB_UPDATE_PROTECTED,	/**< too many public suffixes or critical
 				 * names (max-protected) */
+	FB_UPDATE_INTEGRITY	/**< signature or checksum absent or bad */
 };
 
 /** The listing every entry of one update gets. */

@@ -687,6 +687,54 @@ test_env(void)
 	is_str(FB_CONF_ENV, "FRAUDBLOCK_CONF", "variable name");
 }
 
+/** The integrity keys of a feed: signature-key, signature, checksum. */
+static void
+test_integrity(void)
+{
+	struct fb_config *cfg;
+	const char *key = "RWRNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8UBZM2Xcrf5xww4mJ6pz70X5";
+
+	cfg = load_good("feed:\n name: a\n source: /f/a.txt\n"
+		" signature-key: \"RWRNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8UBZM2Xcrf5xww4mJ6pz70X5\"\n"
+		"feed:\n name: b\n source: /f/b.txt\n"
+		" signature-key: RWRNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8UBZM2Xcrf5xww4mJ6pz70X5\n"
+		" signature: file:///f/b.sig\n checksum: /f/b.sha256\n"
+		"feed:\n name: c\n source: /f/c.txt\n", "integrity keys");
+	if(cfg) {
+		is_str(cfg->feeds[0].signature_key, key, "key, quoted");
+		ok(cfg->feeds[0].signature == NULL &&
+			cfg->feeds[0].checksum == NULL,
+			"no signature path, no checksum: defaults");
+		is_str(cfg->feeds[1].signature, "file:///f/b.sig",
+			"signature path");
+		is_str(cfg->feeds[1].checksum, "/f/b.sha256", "checksum");
+		ok(cfg->feeds[2].signature_key == NULL, "unsigned feed");
+	}
+	fb_config_free(cfg);
+	bad("feed:\n name: a\n source: /f/a\n signature-key: RWRNEBVk\n", 4,
+		"bad value for signature-key: 'RWRNEBVk' (a minisign public key: "
+		"the 56-character base64 line starting RW of its .pub file)",
+		"key too short");
+	bad("feed:\n name: a\n source: /f/a\n signature-key: "
+		"RURNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8UBZM2Xcrf5xww4mJ6pz70X5\n", 4,
+		"bad value for signature-key: 'RURNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8U"
+		"BZM2Xcrf5xww4mJ6pz70X5' (a minisign public key: the 56-character "
+		"base64 line starting RW of its .pub file)",
+		"a signature line is no key");
+	bad("feed:\n name: a\n source: /f/a\n signature-key: "
+		"RWRNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8UBZM2Xcrf5xww4mJ6pz70X=\n", 4,
+		"bad value for signature-key: 'RWRNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8U"
+		"BZM2Xcrf5xww4mJ6pz70X=' (a minisign public key: the 56-character "
+		"base64 line starting RW of its .pub file)", "padding in a key");
+	bad("feed:\n name: a\n source: /f/a\n signature: /f/a.minisig\n"
+		" checksum: /f/a.sum\n", 4,
+		"feed 'a': signature needs signature-key",
+		"signature without key, named at its line");
+	bad("feed:\n name: a\n source: /f/a\n checksum: http://x/a.sum\n", 4,
+		"bad value for checksum: 'http://x/a.sum' (a path or file:// URL)",
+		"checksum over http not read yet");
+}
+
 int
 main(void)
 {
@@ -703,5 +751,6 @@ main(void)
 	test_hostile();
 	test_files();
 	test_env();
+	test_integrity();
 	return done_testing();
 }
