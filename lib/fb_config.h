@@ -8,7 +8,7 @@
  * white space is ignored, a UTF-8 byte order mark at the very start of the
  * file is skipped.  `feed:` opens a feed clause; the feed keys that
  * follow (name, source, format, action, category, max-shrink, max-size,
- * column, category-column, field)
+ * column, category-column, field, url-paths, refresh)
  * belong to it until the next `feed:`.  Global keys may stand anywhere.
  * The reference is doc/fraudblock.conf.5.
  *
@@ -27,6 +27,12 @@
 
 /** Environment variable that overrides the compiled-in config path. */
 #define FB_CONF_ENV "FRAUDBLOCK_CONF"
+
+/** refresh: when a feed clause does not say. */
+#define FB_REFRESH_DEFAULT 3600
+/** Shortest refresh: of a feed fetched from another machine; a local
+ * file (a path or file://) may be read as often as every second. */
+#define FB_REFRESH_MIN_REMOTE 60
 
 /** Formats fraudblock-sync reads. */
 enum fb_format {
@@ -69,6 +75,9 @@ struct fb_feed_conf {
 	 * `www.facebook.com/some-page` is in the path, and its host is a
 	 * platform that must not be blocked for it */
 	int url_paths_host;
+	/** fraudblock-sync --daemon: seconds between two syncs of the
+	 * feed (before jitter); FB_REFRESH_DEFAULT when not given */
+	unsigned refresh;
 	int line;		/**< where the clause starts, for messages */
 };
 
@@ -85,6 +94,9 @@ struct fb_config {
 	uint32_t sinkhole_ttl;	/**< TTL of sinkhole answers, seconds */
 	enum fb_action default_action; /**< for entries with FB_ACTION_DEFAULT */
 	unsigned poll_ms;	/**< how often the module looks for updates */
+	/** where fraudblock-sync --daemon writes its pid and
+	 * `fraudblock-ctl sync-now` finds it; absolute */
+	char *sync_pid_file;
 	struct fb_feed_conf *feeds;
 	size_t nfeeds;
 };
@@ -95,7 +107,8 @@ const char *fb_config_default_path(void);
 /**
  * Read and check a config file.
  * Defaults: database $(localstatedir)/lib/fraudblock, max-db-size 4096 MB,
- * sinkhole 0.0.0.0 and ::, ttl 60, default-action sinkhole, poll 100 ms.
+ * sinkhole 0.0.0.0 and ::, ttl 60, default-action sinkhole, poll 100 ms,
+ * sync-pid-file $(runstatedir)/fraudblock/fraudblock-sync.pid.
  * @param path: the file.
  * @param out: out: the config, to free with fb_config_free().
  * @param err: out: "file:line: what is wrong" on failure.
