@@ -25,6 +25,9 @@
  *
  * Exit status, for cron scripts: 0 at least one feed changed and none
  * failed, 2 nothing changed and none failed, 1 any failure (usage too).
+ *
+ * --daemon hands over to sync_daemon.c, which calls sync_one() for each
+ * feed when it is due; everything above main() serves both modes.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -41,6 +44,7 @@
 #include "fb_source.h"
 #include "fb_protect.h"
 #include "fb_sig.h"
+#include "sync.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -51,22 +55,46 @@
 
 static const char *progname = "fraudblock-sync";
 
+/** When the feed being synced started (CLOCK_MONOTONIC), for the time
+ * its outcome line reports; set by sync_one(). */
+static struct timespec feed_started;
+
+/** @return milliseconds since feed_started. */
+static unsigned long long
+feed_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (unsigned long long)((now.tv_sec - feed_started.tv_sec) *
+		1000LL + (now.tv_nsec - feed_started.tv_nsec) / 1000000);
+}
+
 /** Print usage to stderr and exit with status. */
 static void
 usage(int status)
 {
 	fprintf(stderr, "usage: %s [-c conf] [-f feed]... [--prune] [-q] [-V] "
 		"[-h]\n"
+		"       %s --daemon [--pid-file file] [--syslog] [-c conf] "
+		"[-q]\n"
 		"  -c conf  configuration file (default: %s)\n"
 		"  -f feed  sync only this feed; may be repeated\n"
 		"  --prune  remove feeds no longer configured even when no "
 		"feed entry\n"
 		"           would be left\n"
 		"  -q       no summary lines on stdout\n"
+		"  --daemon keep running: each feed every `refresh:`, SIGHUP "
+		"re-reads\n"
+		"           the config, SIGUSR1 syncs all feeds now\n"
+		"  --pid-file file  where the daemon writes its pid (default: "
+		"sync-pid-file)\n"
+		"  --syslog log to syslog, not to stderr\n"
 		"  -V       print the version and exit\n"
 		"  -h       this help\n"
-		"exit: 0 changed, 2 unchanged, 1 failed\n",
-		progname, fb_config_default_path());
+		"exit: 0 changed, 2 unchanged, 1 failed; --daemon: 0 stopped "
+		"by a signal\n", progname, progname,
+		fb_config_default_path());
 	exit(status);
 }
 
@@ -156,7 +184,8 @@ feed_failed(struct fb_store *st, const struct fb_feed_conf *f, int status,
 	const char *why, int64_t now)
 {
 	char err[512];
-	fprintf(stderr, "%s: feed %s: %s\n", progname, f->name, why);
+	fprintf(stderr, "%s: feed %s: %s (%llu ms)\n", progname, f->name, why,
+		feed_ms());
 	if(!fb_store_feed_failed(st, f->name, status, why, now, err,
 		sizeof(err)))
 		fprintf(stderr, "%s: feed %s: recording the failure: %s\n",
@@ -472,19 +501,20 @@ print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
 		printf("feed %s: its blocks now carry EDE %u (%s)\n", f->name,
 			(unsigned)f->ede, fb_ede_name(f->ede));
 	if(r->added + r->removed + r->changed == 0) {
-		printf("feed %s: unchanged (%llu names%s%s)%s\n", f->name,
-			(unsigned long long)r->after,
+		printf("feed %s: unchanged (%llu names%s%s)%s, %llu ms\n",
+			f->name, (unsigned long long)r->after,
 			unlisted_counts(f, ps, counts, urls, sizeof(urls)), prot,
-			fi->note);
+			fi->note, feed_ms());
 		return;
 	}
 	printf("feed %s: %llu names (+%llu -%llu ~%llu), %llu invalid%s%s, "
-		"generation %llu%s\n", f->name, (unsigned long long)r->after,
+		"generation %llu%s, %llu ms\n", f->name,
+		(unsigned long long)r->after,
 		(unsigned long long)r->added, (unsigned long long)r->removed,
 		(unsigned long long)r->changed,
 		(unsigned long long)ps->invalid,
 		unlisted_counts(f, ps, counts, urls, sizeof(urls)), prot,
-		(unsigned long long)r->generation, fi->note);
+		(unsigned long long)r->generation, fi->note, feed_ms());
 }
 
 /** Replace the feed's entries by ns.  @return 1 on success. */
@@ -513,7 +543,8 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	s = fb_store_replace_feed(st, &spec, ns, &res, err, sizeof(err));
 	if(s != FB_UPDATE_OK) {
 		/* fb_store_replace_feed has recorded the failure itself */
-		fprintf(stderr, "%s: feed %s: %s\n", progname, f->name, err);
+		fprintf(stderr, "%s: feed %s: %s (%llu ms)\n", progname,
+			f->name, err, feed_ms());
 		return 0;
 	}
 	if(res.added + res.removed + res.changed != 0 || res.ede_changed)
@@ -579,6 +610,19 @@ sync_feed(struct fb_store *st, const struct fb_feed_conf *f,
 			changed);
 	fb_nameset_free(ns);
 	return ret;
+}
+
+int
+sync_one(struct fb_store *st, const struct fb_feed_conf *f,
+	const struct fb_protect *protect, int quiet, int *changed)
+{
+	int ok;
+
+	clock_gettime(CLOCK_MONOTONIC, &feed_started);
+	ok = sync_feed(st, f, protect, quiet, changed);
+	/* one line a feed as it happens, also when stdout is a file */
+	fflush(stdout);
+	return ok;
 }
 
 /** @return 1 if name is among the first n entries of list. */
@@ -742,8 +786,7 @@ sync_all(struct fb_config *cfg, struct fb_store *st, char **only, int nonly,
 	}
 	if(nonly == 0) {
 		for(i = 0; i < cfg->nfeeds; i++)
-			if(!sync_feed(st, &cfg->feeds[i], protect, quiet,
-				&changed))
+			if(!sync_one(st, &cfg->feeds[i], protect, quiet, &changed))
 				failed = 1;
 		if(!prune_orphans(cfg, st, prune, quiet, &changed))
 			failed = 1;
@@ -751,7 +794,7 @@ sync_all(struct fb_config *cfg, struct fb_store *st, char **only, int nonly,
 	for(j = 0; j < nonly; j++) {
 		if(seen_before(only, j, only[j]))
 			continue;
-		if(!sync_feed(st, fb_config_feed(cfg, only[j]), protect,
+		if(!sync_one(st, fb_config_feed(cfg, only[j]), protect,
 			quiet, &changed))
 			failed = 1;
 	}
@@ -769,21 +812,29 @@ main(int argc, char *argv[])
 	struct fb_store *st = NULL;
 	static const struct option longopts[] = {
 		{ "prune", no_argument, NULL, 'P' },
+		{ "daemon", no_argument, NULL, 'D' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "syslog", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct sync_daemon_opts dopt;
 	char err[1024], **only;
-	int c, nonly = 0, quiet = 0, prune = 0, i, ret;
+	int c, nonly = 0, quiet = 0, prune = 0, daemon = 0, i, ret;
 
 	if(!(only = calloc((size_t)argc + 1, sizeof(*only)))) {
 		fprintf(stderr, "%s: out of memory\n", progname);
 		return 1;
 	}
+	memset(&dopt, 0, sizeof(dopt));
 	while((c = getopt_long(argc, argv, "c:f:qVh", longopts, NULL)) != -1) {
 		switch(c) {
 		case 'c': conf = optarg; break;
 		case 'f': only[nonly++] = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'P': prune = 1; break;
+		case 'D': daemon = 1; break;
+		case 'p': dopt.pid_file = optarg; break;
+		case 'S': dopt.use_syslog = 1; break;
 		case 'V':
 			printf("%s %s\n", progname, PACKAGE_VERSION);
 			free(only);
@@ -805,6 +856,24 @@ main(int argc, char *argv[])
 	}
 	if(!conf)
 		conf = fb_config_default_path();
+	/* the daemon syncs every feed on its own schedule; it never
+	 * prunes (a full one-shot sync does) */
+	if(daemon && (nonly || prune)) {
+		fprintf(stderr, "%s: --daemon syncs every feed; no -f or "
+			"--prune with it\n", progname);
+		usage(1);
+	}
+	if(!daemon && (dopt.pid_file || dopt.use_syslog)) {
+		fprintf(stderr, "%s: --pid-file and --syslog go with "
+			"--daemon\n", progname);
+		usage(1);
+	}
+	if(daemon) {
+		free(only);
+		dopt.conf = conf;
+		dopt.quiet = quiet;
+		return sync_daemon(&dopt);
+	}
 	if(!fb_config_load(conf, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", progname, err);
 		free(only);

@@ -23,6 +23,9 @@
 #ifndef FB_DB_DEFAULT
 #define FB_DB_DEFAULT "/var/lib/fraudblock"
 #endif
+#ifndef FB_SYNC_PID_DEFAULT
+#define FB_SYNC_PID_DEFAULT "/run/fraudblock/fraudblock-sync.pid"
+#endif
 
 /** Longest line, without its line end. */
 #define FB_CONF_LINE_MAX 4096
@@ -201,6 +204,18 @@ set_list_file(struct conf_parse *p, const struct conf_key *k,
 	else
 		dst = &p->cfg->public_suffix_list;
 	return conf_str(p, dst, val);
+}
+
+/** Absolute too: the daemon and fraudblock-ctl run from anywhere. */
+static int
+set_sync_pid_file(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	(void)k;
+	if(val[0] != '/')
+		return conf_err_at(p, p->line,
+			"sync-pid-file must be an absolute path");
+	return conf_str(p, &p->cfg->sync_pid_file, val);
 }
 
 static int
@@ -444,6 +459,35 @@ set_trusted(struct conf_parse *p, const struct conf_key *k, const char *val)
 	return conf_choice(p, k, val, "no", "yes", &conf_feed(p)->trusted);
 }
 
+/**
+ * Seconds, with an optional s, m or h suffix ("90", "15m", "1h").  The
+ * floor for feeds from another machine needs the source, which may come
+ * later in the clause: feed_close() checks it.
+ */
+static int
+set_refresh(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	size_t n = strspn(val, "0123456789");
+	uint64_t v, unit = 1;
+
+	/* seven digits pass k->max already, and cannot overflow below */
+	if(n == 0 || n > 7)
+		return conf_bad(p, k, val);
+	if(val[n] == 'm')
+		unit = 60;
+	else if(val[n] == 'h')
+		unit = 3600;
+	else if(val[n] != 's' && val[n] != 0)
+		return conf_bad(p, k, val);
+	if(val[n] && val[n + 1])
+		return conf_bad(p, k, val);
+	v = strtoull(val, NULL, 10) * unit;
+	if(v < k->min || v > k->max)
+		return conf_bad(p, k, val);
+	conf_feed(p)->refresh = (unsigned)v;
+	return 1;
+}
+
 /** A feed blocks, or (action allow) is an allowlist. */
 static int
 set_action(struct conf_parse *p, const struct conf_key *k, const char *val)
@@ -549,6 +593,7 @@ static const struct conf_key conf_keys[] = {
 	{ "protected-names", 0, set_list_file, 0, 0, "an absolute path" },
 	{ "popular-names", 0, set_list_file, 0, 0, "an absolute path" },
 	{ "public-suffix-list", 0, set_list_file, 0, 0, "an absolute path" },
+	{ "sync-pid-file", 0, set_sync_pid_file, 0, 0, "an absolute path" },
 	{ "name", 1, set_name, 0, 0, "1 to 63 of A-Z a-z 0-9 _ . -, "
 		"not manual-allow or manual-block" },
 	{ "source", 1, set_source, 0, 0, "a path or file:// URL" },
@@ -579,7 +624,9 @@ static const struct conf_key conf_keys[] = {
 		"key: the 56-character base64 line starting RW of its .pub "
 		"file" },
 	{ "signature", 1, set_sidecar, 0, 0, "a path or file:// URL" },
-	{ "checksum", 1, set_sidecar, 0, 0, "a path or file:// URL" }
+	{ "checksum", 1, set_sidecar, 0, 0, "a path or file:// URL" },
+	{ "refresh", 1, set_refresh, 1, 604800,
+		"seconds with an optional s, m or h suffix, 1s to 168h" }
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -636,6 +683,13 @@ feed_close(struct conf_parse *p)
 	if(f->signature && !f->signature_key)
 		return conf_err_at(p, key_line(p, "signature"), "feed '%s': "
 			"signature needs signature-key", f->name);
+	/* a publisher's server is not polled every second; a local file,
+	 * which a push job rewrites, may be */
+	if(f->refresh < FB_REFRESH_MIN_REMOTE && strstr(f->source, "://") &&
+		strncmp(f->source, "file://", 7) != 0)
+		return conf_err_at(p, key_line(p, "refresh"), "feed '%s': "
+			"refresh under %ds is only for local files", f->name,
+			FB_REFRESH_MIN_REMOTE);
 	return 1;
 }
 
@@ -663,6 +717,7 @@ feed_open(struct conf_parse *p)
 	f->ede = FB_EDE_BLOCKED;
 	f->subdomains = 1;
 	f->max_protected = 10;
+	f->refresh = FB_REFRESH_DEFAULT;
 	f->line = p->line;
 	for(i = 0; i < CONF_NKEYS; i++)
 		if(conf_keys[i].feed)
@@ -832,7 +887,8 @@ conf_defaults(const char *path)
 		return NULL;
 	cfg->path = strdup(path);
 	cfg->database = strdup(FB_DB_DEFAULT);
-	if(!cfg->path || !cfg->database) {
+	cfg->sync_pid_file = strdup(FB_SYNC_PID_DEFAULT);
+	if(!cfg->path || !cfg->database || !cfg->sync_pid_file) {
 		fb_config_free(cfg);
 		return NULL;
 	}
@@ -908,6 +964,7 @@ fb_config_free(struct fb_config *cfg)
 	free(cfg->protected_names);
 	free(cfg->popular_names);
 	free(cfg->public_suffix_list);
+	free(cfg->sync_pid_file);
 	free(cfg);
 }
 

@@ -9,8 +9,8 @@
  * file is skipped.  `feed:` opens a feed clause; the feed keys that
  * follow (name, source, format, action, category, max-shrink, max-size,
  * column, category-column, field, url-paths, trusted, max-protected,
- * signature-key, signature, checksum, ...) belong to it until the next
- * `feed:`.  Global keys may stand anywhere.
+ * signature-key, signature, checksum, refresh, ...) belong to it until the
+ * next `feed:`.  Global keys may stand anywhere.
  * The reference is doc/fraudblock.conf.5.
  *
  * The file is outside input: every error names file:line and what is
@@ -28,6 +28,12 @@
 
 /** Environment variable that overrides the compiled-in config path. */
 #define FB_CONF_ENV "FRAUDBLOCK_CONF"
+
+/** refresh: when a feed clause does not say. */
+#define FB_REFRESH_DEFAULT 3600
+/** Shortest refresh: of a feed fetched from another machine; a local
+ * file (a path or file://) may be read as often as every second. */
+#define FB_REFRESH_MIN_REMOTE 60
 
 /** Formats fraudblock-sync reads. */
 enum fb_format {
@@ -97,6 +103,9 @@ struct fb_feed_conf {
 	/** NULL, or a SHA-256 checksum file (sha256sum output) the feed's
 	 * content must match */
 	char *checksum;
+	/** fraudblock-sync --daemon: seconds between two syncs of the
+	 * feed (before jitter); FB_REFRESH_DEFAULT when not given */
+	unsigned refresh;
 	int line;		/**< where the clause starts, for messages */
 };
 
@@ -119,6 +128,9 @@ struct fb_config {
 	char *popular_names;
 	/** NULL (Debian's copy) or the Public Suffix List file */
 	char *public_suffix_list;
+	/** where fraudblock-sync --daemon writes its pid and
+	 * `fraudblock-ctl sync-now` finds it; absolute */
+	char *sync_pid_file;
 	struct fb_feed_conf *feeds;
 	size_t nfeeds;
 };
@@ -129,7 +141,8 @@ const char *fb_config_default_path(void);
 /**
  * Read and check a config file.
  * Defaults: database $(localstatedir)/lib/fraudblock, max-db-size 4096 MB,
- * sinkhole 0.0.0.0 and ::, ttl 60, default-action sinkhole, poll 100 ms.
+ * sinkhole 0.0.0.0 and ::, ttl 60, default-action sinkhole, poll 100 ms,
+ * sync-pid-file $(runstatedir)/fraudblock/fraudblock-sync.pid.
  * @param path: the file.
  * @param out: out: the config, to free with fb_config_free().
  * @param err: out: "file:line: what is wrong" on failure.

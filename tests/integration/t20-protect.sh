@@ -53,10 +53,10 @@ conf > "$FBCONF"
 fb_sync
 is "$?" 0 "sync with protected names dropped (exit 0)"
 like "$(grep '^feed fb-main:' "$T/last.out")" \
-	"^feed fb-main: 20 names \\(\\+20 -0 ~0\\), 0 invalid, 3 protected names dropped: 1 public suffix, 1 critical, 1 popular, generation [0-9]+$" \
+	"^feed fb-main: 20 names \\(\\+20 -0 ~0\\), 0 invalid, 3 protected names dropped: 1 public suffix, 1 critical, 1 popular, generation [0-9]+, [0-9]+ ms$" \
 	"fb-main's summary counts each reason"
 like "$(grep '^feed fb-trusted:' "$T/last.out")" \
-	"^feed fb-trusted: 1 names \\(\\+1 -0 ~0\\), 0 invalid, 1 protected name dropped: 1 critical, generation [0-9]+$" \
+	"^feed fb-trusted: 1 names \\(\\+1 -0 ~0\\), 0 invalid, 1 protected name dropped: 1 critical, generation [0-9]+, [0-9]+ ms$" \
 	"the trusted feed keeps the popular name, not the critical one"
 is "$(grep -c 'protected name' "$T/last.err")" 4 "4 drops shown on stderr"
 ok "... the suffix with its line" \

@@ -22,6 +22,9 @@
 #ifndef FB_DB_DEFAULT
 #define FB_DB_DEFAULT "/var/lib/fraudblock"
 #endif
+#ifndef FB_SYNC_PID_DEFAULT
+#define FB_SYNC_PID_DEFAULT "/run/fraudblock/fraudblock-sync.pid"
+#endif
 
 #define MB ((uint64_t)1024 * 1024)
 
@@ -556,6 +559,58 @@ test_bad_values(void)
 	}
 }
 
+/** refresh: the units, the range, the floor of remote feeds; and
+ * sync-pid-file. */
+static void
+test_refresh(void)
+{
+	static const struct { const char *val; unsigned secs; } good[] = {
+		{ "1", 1 }, { "90", 90 }, { "90s", 90 }, { "15m", 900 },
+		{ "2h", 7200 }, { "168h", 604800 }, { "0000060", 60 }
+	};
+	static const char *const badv[] = { "0", "0m", "169h", "604801",
+		"1d", "5 m", "m", "-1", "1hh", "99999999", "1.5h" };
+	char text[256], what[128], msg[256];
+	struct fb_config *cfg;
+	size_t i;
+
+	cfg = load_good("feed:\nname: f\nsource: /x\n", "no refresh given");
+	if(cfg)
+		is_int(cfg->feeds[0].refresh, 3600, "default refresh 1h");
+	if(cfg)
+		is_str(cfg->sync_pid_file, FB_SYNC_PID_DEFAULT,
+			"default sync-pid-file");
+	fb_config_free(cfg);
+	for(i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "feed:\nname: f\nsource: /x\n"
+			"refresh: %s\n", good[i].val);
+		snprintf(what, sizeof(what), "refresh: %s loads", good[i].val);
+		if((cfg = load_good(text, what)) != NULL)
+			is_int(cfg->feeds[0].refresh, good[i].secs, what);
+		fb_config_free(cfg);
+	}
+	for(i = 0; i < sizeof(badv) / sizeof(badv[0]); i++) {
+		snprintf(text, sizeof(text), "feed:\nname: f\nsource: /x\n"
+			"refresh: %s\n", badv[i]);
+		snprintf(msg, sizeof(msg), "bad value for refresh: '%s' "
+			"(seconds with an optional s, m or h suffix, 1s to "
+			"168h)", badv[i]);
+		snprintf(what, sizeof(what), "refresh: %s refused", badv[i]);
+		bad(text, 4, msg, what);
+	}
+	/* local files may be read every second, file:// URLs too */
+	cfg = load_good("feed:\nname: f\nrefresh: 1\nsource: file:///x\n",
+		"refresh: 1 for a file:// source");
+	fb_config_free(cfg);
+	cfg = load_good("sync-pid-file: /run/x/s.pid\n", "sync-pid-file");
+	if(cfg)
+		is_str(cfg->sync_pid_file, "/run/x/s.pid",
+			"sync-pid-file taken");
+	fb_config_free(cfg);
+	bad("sync-pid-file: run/s.pid\n", 1, "sync-pid-file must be an "
+		"absolute path", "a relative sync-pid-file is refused");
+}
+
 static void
 test_feed_names(void)
 {
@@ -748,6 +803,7 @@ main(void)
 	test_bom();
 	test_bad_values();
 	test_feed_names();
+	test_refresh();
 	test_hostile();
 	test_files();
 	test_env();
