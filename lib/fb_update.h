@@ -37,7 +37,8 @@ enum fb_update_status {
 	FB_UPDATE_EMPTY		/**< no names at all: empty or truncated */
 };
 
-/** The listing every entry of one update gets. */
+/** The feed's listing: every entry of one update gets this action and
+ * category unless the set gives the entry its own (fb_nameset.h). */
 struct fb_update_spec {
 	const char *feed;	/**< feed name (1..63 chars) */
 	enum fb_action action;
