@@ -14,7 +14,7 @@
  * entry; fb_parse_feed() is the old shortcut that only fills a name set.
  * Each format lives in its own file whose header comment is its spec:
  * fmt_lines.c (domains, hosts), fmt_urls.c (urls), fmt_adblock.c,
- * fmt_csv.c, fmt_json.c.  In short:
+ * fmt_csv.c, fmt_json.c, fmt_rpz.c.  In short:
  *
  * - domains: one name a line; '#' at the start of a line or after white
  *   space starts a comment (a '#' glued to a name, as in adblock's
@@ -37,6 +37,8 @@
  * - csv:     RFC 4180 with a header row; one column holds a URL or host,
  *   parsed like a urls line; optionally a category column.
  * - json:    an array of URL strings or of objects with a URL member.
+ * - rpz:     a Response Policy Zone file (read with ldns); QNAME triggers
+ *   with their own actions; see fmt_rpz.c.
  * All formats: lines (csv records) may end in LF or CRLF, the last needs
  * no newline, and a UTF-8 byte order mark at the start is skipped.  In
  * the line formats (domains, hosts, urls, adblock) a NUL byte or a line
@@ -69,7 +71,13 @@ struct fb_parse_stats {
 	uint64_t addresses;	/**< URLs whose host is an IP literal */
 	uint64_t paths;		/**< accepted names that came with a path */
 	uint64_t unsupported;	/**< adblock rules skipped as not a plain
-				 * name block (also counted in skipped) */
+				 * name block, rpz triggers of other kinds
+				 * (also counted in skipped) */
+	uint64_t localdata;	/**< rpz local data records: answered with
+				 * the sinkhole, not the zone's records */
+	uint64_t drops;		/**< rpz-drop triggers, listed as nxdomain */
+	uint32_t serial;	/**< rpz: the SOA serial, if has_serial */
+	int has_serial;
 };
 
 /** Entry flags. */
@@ -87,6 +95,8 @@ struct fb_parse_entry {
 	unsigned flags;
 	/** the entry's category: the feed's, or csv's category column */
 	enum fb_category category;
+	/** the entry's own action (rpz), or FB_ACTION_DEFAULT: the feed's */
+	enum fb_action action;
 	/** 1-based line (csv: line the record starts on; json: index of
 	 * the array element) */
 	uint64_t line;

@@ -200,7 +200,9 @@ add_entry(void *arg, const struct fb_parse_entry *e)
 	 * listed only when the feed says so (url-paths: host) */
 	if((e->flags & FB_ENTRY_PATH) && !a->paths_host)
 		return 1;
-	return fb_nameset_add(a->ns, e->key, e->scope);
+	/* each entry's own listing: csv's category column, rpz actions */
+	return fb_nameset_add_listed(a->ns, e->key, e->scope, e->action,
+		e->category);
 }
 
 /**
@@ -258,8 +260,16 @@ url_counts(const struct fb_feed_conf *f, const struct fb_parse_stats *ps,
 			(unsigned long long)ps->paths, f->url_paths_host ?
 			" (host listed)" : " not listed (url-paths: skip)");
 	if(ps->unsupported != 0 && n < len)
-		snprintf(buf + n, len - n, ", %llu unsupported rules skipped",
-			(unsigned long long)ps->unsupported);
+		n += (size_t)snprintf(buf + n, len - n, ", %llu unsupported "
+			"rules skipped", (unsigned long long)ps->unsupported);
+	/* rpz: what fraudblock answers differently from the zone */
+	if(ps->localdata != 0 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", %llu local-data "
+			"records answered with the sinkhole instead",
+			(unsigned long long)ps->localdata);
+	if(ps->drops != 0 && n < len)
+		snprintf(buf + n, len - n, ", %llu rpz-drop answered nxdomain",
+			(unsigned long long)ps->drops);
 	return buf;
 }
 
@@ -268,7 +278,7 @@ static void
 print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
 	const struct fb_parse_stats *ps)
 {
-	char urls[128];
+	char urls[256];
 
 	if(r->added + r->removed + r->changed == 0) {
 		printf("feed %s: unchanged (%llu names%s)\n", f->name,
@@ -295,8 +305,14 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	struct fb_update_spec spec;
 	enum fb_update_status s;
 	char err[512];
+	size_t conflicts;
 
-	fb_nameset_finish(ns);
+	/* the store holds one entry per name and feed */
+	if((conflicts = fb_nameset_finish(ns)) != 0)
+		fprintf(stderr, "%s: feed %s: %zu names listed more than once "
+			"with different actions or categories: the allow, "
+			"else the first, is kept\n", progname, f->name,
+			conflicts);
 	memset(&res, 0, sizeof(res));
 	spec.feed = f->name;
 	spec.action = f->action;

@@ -291,7 +291,7 @@ set_source(struct conf_parse *p, const struct conf_key *k, const char *val)
 
 /** Config words of the formats, in enum fb_format order. */
 static const char *const format_names[] = {
-	"domains", "hosts", "urls", "adblock", "csv", "json"
+	"domains", "hosts", "urls", "adblock", "csv", "json", "rpz"
 };
 #define FORMAT_NNAMES (sizeof(format_names) / sizeof(format_names[0]))
 
