@@ -294,7 +294,9 @@ add_entry(void *arg, const struct fb_parse_entry *e)
 	if(protected_entry(a, e, scope))
 		return 1;
 	a->counts->kept++;
-	return fb_nameset_add(a->ns, e->key, scope);
+	/* each entry's own listing: csv's category column, rpz actions */
+	return fb_nameset_add_listed(a->ns, e->key, scope, e->action,
+		e->category);
 }
 
 /**
@@ -377,6 +379,14 @@ unlisted_counts(const struct fb_feed_conf *f,
 	if(ps->unsupported != 0 && n < len)
 		n += (size_t)snprintf(buf + n, len - n, ", %llu unsupported "
 			"rules skipped", (unsigned long long)ps->unsupported);
+	/* rpz: what fraudblock answers differently from the zone */
+	if(ps->localdata != 0 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", %llu local-data "
+			"records answered with the sinkhole instead",
+			(unsigned long long)ps->localdata);
+	if(ps->drops != 0 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", %llu rpz-drop "
+			"answered nxdomain", (unsigned long long)ps->drops);
 	if(counts->too_old != 0 && n < len)
 		snprintf(buf + n, len - n, ", %llu older than max-age left out",
 			(unsigned long long)counts->too_old);
@@ -494,7 +504,7 @@ print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
 	const struct fb_parse_stats *ps, const struct sync_counts *counts,
 	const struct feed_integrity *fi)
 {
-	char urls[200], prot[128];
+	char urls[256], prot[128];
 
 	fb_protect_summary(&counts->protect, prot, sizeof(prot));
 	if(r->ede_changed)
@@ -528,8 +538,14 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	struct fb_update_spec spec;
 	enum fb_update_status s;
 	char err[512];
+	size_t conflicts;
 
-	fb_nameset_finish(ns);
+	/* the store holds one entry per name and feed */
+	if((conflicts = fb_nameset_finish(ns)) != 0)
+		fprintf(stderr, "%s: feed %s: %zu names listed more than once "
+			"with different actions or categories: the allow, "
+			"else the first, is kept\n", progname, f->name,
+			conflicts);
 	memset(&res, 0, sizeof(res));
 	memset(&spec, 0, sizeof(spec));
 	spec.feed = f->name;
@@ -540,6 +556,7 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	spec.now = now;
 	spec.ede = f->ede;
 	spec.version = ps->version;
+	spec.version_is_serial = ps->version_is_serial;
 	s = fb_store_replace_feed(st, &spec, ns, &res, err, sizeof(err));
 	if(s != FB_UPDATE_OK) {
 		/* fb_store_replace_feed has recorded the failure itself */

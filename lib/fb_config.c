@@ -362,7 +362,7 @@ set_signature_key(struct conf_parse *p, const struct conf_key *k,
 
 /** Config words of the formats, in enum fb_format order. */
 static const char *const format_names[] = {
-	"domains", "hosts", "urls", "adblock", "csv", "json"
+	"domains", "hosts", "urls", "adblock", "csv", "json", "rpz"
 };
 #define FORMAT_NNAMES (sizeof(format_names) / sizeof(format_names[0]))
 

@@ -42,7 +42,8 @@ enum fb_format {
 	FB_FORMAT_URLS,		/**< one URL (or host[/path]) a line */
 	FB_FORMAT_ADBLOCK,	/**< adblock "||name^" rules */
 	FB_FORMAT_CSV,		/**< RFC 4180 CSV, one column holds a URL */
-	FB_FORMAT_JSON		/**< JSON array of URLs or of objects */
+	FB_FORMAT_JSON,		/**< JSON array of URLs or of objects */
+	FB_FORMAT_RPZ		/**< Response Policy Zone file */
 };
 
 /** @return the config word of a format ("domains", ...). */

@@ -45,7 +45,8 @@ enum fb_update_status {
 	FB_UPDATE_INTEGRITY	/**< signature or checksum absent or bad */
 };
 
-/** The listing every entry of one update gets. */
+/** The feed's listing: every entry of one update gets this action and
+ * category unless the set gives the entry its own (fb_nameset.h). */
 struct fb_update_spec {
 	const char *feed;	/**< feed name (1..63 chars) */
 	enum fb_action action;
@@ -61,6 +62,9 @@ struct fb_update_spec {
 	/** the version the list declares, or 0; a replacement older than
 	 * the version in force is refused (FB_UPDATE_VERSION) */
 	uint64_t version;
+	/** version is a 32-bit zone serial, compared in serial number
+	 * arithmetic (RFC 1982): an RPZ zone's may wrap around */
+	int version_is_serial;
 };
 
 /**
