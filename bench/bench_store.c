@@ -103,7 +103,7 @@ int main(int argc, char **argv)
 	struct fb_reader *r;
 	struct fb_update_result res;
 	struct fb_update_spec spec = { "bench", FB_ACTION_DEFAULT,
-		FB_CATEGORY_SCAM, 50, 0, 0 };
+		FB_CATEGORY_SCAM, 50, 0, 0, NULL };
 	struct fb_nameset *ns;
 	struct fb_store_stats s;
 	char **hits, **miss = NULL;

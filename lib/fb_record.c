@@ -112,7 +112,7 @@ int fb_entry_same(const struct fb_entry *a, const struct fb_entry *b)
 enum src_tag {
 	TAG_NAME = 1, TAG_ENTRIES, TAG_INVALID, TAG_LAST_ATTEMPT,
 	TAG_LAST_SUCCESS, TAG_LAST_CHANGE, TAG_LAST_STATUS, TAG_LAST_ERROR,
-	TAG_ETAG, TAG_LAST_MODIFIED
+	TAG_ETAG, TAG_LAST_MODIFIED, TAG_VALIDATORS_OF
 };
 
 /** Append one field if it fits; texts longer than the room are cut. */
@@ -158,6 +158,7 @@ size_t fb_source_encode(const struct fb_source_info *s,
 	put_text(out, &n, TAG_ETAG, s->etag, sizeof(s->etag));
 	put_text(out, &n, TAG_LAST_MODIFIED, s->last_modified,
 		sizeof(s->last_modified));
+	put_num(out, &n, TAG_VALIDATORS_OF, s->validators_of);
 	return n;
 }
 
@@ -214,6 +215,7 @@ int fb_source_decode(const uint8_t *in, size_t len, uint16_t id,
 			get_text(s->last_modified, sizeof(s->last_modified),
 				v, flen);
 			break;
+		case TAG_VALIDATORS_OF: s->validators_of = num; break;
 		default:	/* a newer version's field */
 			break;
 		}
@@ -227,6 +229,16 @@ bad:
 	s->id = id;
 	snprintf(s->name, sizeof(s->name), "source-%u", (unsigned)id);
 	return 0;
+}
+
+uint64_t fb_source_hash(const char *source)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a offset basis */
+	for(; *source; source++) {
+		h ^= (uint8_t)*source;
+		h *= 0x100000001b3ULL;		/* FNV-1a prime */
+	}
+	return h ? h : 1;
 }
 
 int fb_grow(void *p, size_t *cap, size_t need, size_t sz)

@@ -77,7 +77,17 @@ struct fb_source_info {
 	char last_error[256];	/**< why the last attempt failed, or "" */
 	char etag[256];		/**< HTTP ETag of the last good download */
 	char last_modified[64];	/**< HTTP Last-Modified of it */
+	/** fb_source_hash() of the URL etag and last_modified came from,
+	 * 0 if none: validators of another URL are never sent */
+	uint64_t validators_of;
 };
+
+/**
+ * A fixed 64-bit hash of a source URL (FNV-1a), to tell whether stored
+ * validators belong to the URL configured now.
+ * @return the hash, never 0.
+ */
+uint64_t fb_source_hash(const char *source);
 
 /** Largest encoded source record. */
 #define FB_SOURCE_REC_MAX 1024

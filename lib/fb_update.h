@@ -37,6 +37,13 @@ enum fb_update_status {
 	FB_UPDATE_EMPTY		/**< no names at all: empty or truncated */
 };
 
+/** Validators of the HTTP download an update comes from. */
+struct fb_update_http {
+	const char *url;		/**< the feed's source URL */
+	const char *etag;		/**< its ETag, "" if none */
+	const char *last_modified;	/**< its Last-Modified, "" if none */
+};
+
 /** The listing every entry of one update gets. */
 struct fb_update_spec {
 	const char *feed;	/**< feed name (1..63 chars) */
@@ -47,6 +54,10 @@ struct fb_update_spec {
 	unsigned max_shrink;
 	uint64_t invalid;	/**< lines the parser refused */
 	int64_t now;		/**< unix time */
+	/** stored with an accepted update, for the next conditional GET;
+	 * NULL (not an HTTP download) clears what was stored.  A refused
+	 * or failed update stores nothing */
+	const struct fb_update_http *http;
 };
 
 /**

@@ -162,7 +162,7 @@ static void test_file_checks(void)
 		struct fb_nameset *ns = fb_nameset_new();
 		struct fb_update_result res;
 		struct fb_update_spec spec = { "f", FB_ACTION_DEFAULT,
-			FB_CATEGORY_SCAM, 100, 0, 1 };
+			FB_CATEGORY_SCAM, 100, 0, 1, NULL };
 		struct fb_key k;
 		char name[64];
 		int i;
@@ -296,7 +296,7 @@ static void test_delta_and_removal(void)
 	struct fb_store *st;
 	struct fb_update_result res;
 	struct fb_update_spec spec = { "d", FB_ACTION_DEFAULT,
-		FB_CATEGORY_SCAM, 50, 0, 1 };
+		FB_CATEGORY_SCAM, 50, 0, 1, NULL };
 	struct fb_nameset *add = fb_nameset_new(), *del = fb_nameset_new();
 	struct fb_source_info info;
 	struct fb_key k;
@@ -375,7 +375,7 @@ static void test_long_key(void)
 	struct fb_store *st;
 	struct fb_update_result res;
 	struct fb_update_spec spec = { "f", FB_ACTION_DEFAULT,
-		FB_CATEGORY_SCAM, 100, 0, 1 };
+		FB_CATEGORY_SCAM, 100, 0, 1, NULL };
 	struct fb_nameset *ns = fb_nameset_new();
 	struct fb_key k;
 	MDB_env *env;
