@@ -1,11 +1,13 @@
 /**
  * \file
- * fraudblock-sync: read each configured feed, parse it and make the
- * feed's entries in the store equal to it, one write transaction a feed.
+ * fraudblock-sync: read or download each configured feed (feed_input.h),
+ * parse it and make the feed's entries in the store equal to it, one
+ * write transaction a feed.
  *
- * Feeds are independent: one that cannot be read, is still being written
- * (fb_source.h), parses badly or would shrink too much is recorded as
- * failed and leaves its entries in force; the others go on.  The running
+ * Feeds are independent: one that cannot be read or downloaded, is still
+ * being written (fb_source.h), parses badly or would shrink too much is
+ * recorded as failed and leaves its entries in force; the others go on.
+ * A download answered 304 Not Modified is not parsed and writes nothing.  The running
  * resolver picks committed changes up by itself, so nothing here signals
  * it.
  *
@@ -30,7 +32,7 @@
 #include "fb_update.h"
 #include "fb_guard.h"
 #include "fb_parse.h"
-#include "fb_source.h"
+#include "feed_input.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -58,25 +60,6 @@ usage(int status)
 		"exit: 0 changed, 2 unchanged, 1 failed\n",
 		progname, fb_config_default_path());
 	exit(status);
-}
-
-/**
- * Where a source lives on disk.
- * @return the path, or NULL if source is a URL this program cannot read.
- */
-static const char *
-source_path(const char *source)
-{
-	if(strncmp(source, "file://", 7) == 0) {
-		source += 7;
-		if(strncmp(source, "localhost/", 10) == 0)
-			source += 9;
-		/* "file://host/x" names another machine's file */
-		return source[0] == '/' ? source : NULL;
-	}
-	if(strstr(source, "://") != NULL)
-		return NULL;
-	return source;
 }
 
 /** The first invalid lines of a feed, kept until it is judged. */
@@ -285,11 +268,12 @@ print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
 		(unsigned long long)r->generation);
 }
 
-/** Replace the feed's entries by ns.  @return 1 on success. */
+/** Replace the feed's entries by ns; http: the download's validators,
+ * or NULL.  @return 1 on success. */
 static int
 store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	struct fb_nameset *ns, const struct fb_parse_stats *ps, int64_t now,
-	int quiet, int *changed)
+	int quiet, int *changed, const struct fb_update_http *http)
 {
 	struct fb_update_result res;
 	struct fb_update_spec spec;
@@ -304,6 +288,7 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	spec.max_shrink = f->max_shrink;
 	spec.invalid = ps->invalid;
 	spec.now = now;
+	spec.http = http;
 	s = fb_store_replace_feed(st, &spec, ns, &res, err, sizeof(err));
 	if(s != FB_UPDATE_OK) {
 		/* fb_store_replace_feed has recorded the failure itself */
@@ -331,37 +316,41 @@ sync_feed(struct fb_store *st, const struct fb_feed_conf *f, int quiet,
 {
 	struct fb_parse_stats ps;
 	struct fb_nameset *ns = NULL;
-	const char *path = source_path(f->source);
+	struct feed_input in;
+	enum feed_input_status got;
 	int64_t now = (int64_t)time(NULL);
-	char why[512], *buf = NULL;
-	size_t len = 0;
+	char why[1024];
 	int kind, ret = 0;
 
-	if(!path) {
-		snprintf(why, sizeof(why), "%s: not a local file (a path or "
-			"file:///path)", f->source);
+	/* progress only for someone watching a terminal */
+	got = feed_input_get(st, f, !quiet && isatty(2), &in, why,
+		sizeof(why));
+	if(got == FEED_INPUT_FAILED) {
 		feed_failed(st, f, FB_UPDATE_SOURCE, why, now);
+		feed_input_release(&in);
 		return 0;
 	}
-	if(!fb_source_read(path, f->max_size, FB_SOURCE_RETRIES,
-		FB_SOURCE_RETRY_MS, &buf, &len, why, sizeof(why))) {
-		feed_failed(st, f, FB_UPDATE_SOURCE, why, now);
-		return 0;
+	if(got == FEED_INPUT_NOT_MODIFIED) {
+		/* nothing to parse and nothing to write */
+		if(!quiet)
+			printf("feed %s: not modified (304)\n", f->name);
+		feed_input_release(&in);
+		return 1;
 	}
 	if(!(ns = fb_nameset_new())) {
 		feed_failed(st, f, FB_UPDATE_NOMEM, "out of memory", now);
-		free(buf);
+		feed_input_release(&in);
 		return 0;
 	}
-	kind = parse_source(f, path, buf, len, ns, &ps, quiet, why,
-		sizeof(why));
-	free(buf);
+	kind = parse_source(f, in.label, in.data, in.len, ns, &ps, quiet,
+		why, sizeof(why));
 	if(kind == -1)
 		feed_failed(st, f, FB_UPDATE_NOMEM, "out of memory", now);
 	else if(kind != 0)
 		feed_failed(st, f, kind, why, now);
 	else
-		ret = store_feed(st, f, ns, &ps, now, quiet, changed);
+		ret = store_feed(st, f, ns, &ps, now, quiet, changed, in.http);
+	feed_input_release(&in);
 	fb_nameset_free(ns);
 	return ret;
 }

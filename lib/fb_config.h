@@ -8,7 +8,8 @@
  * white space is ignored, a UTF-8 byte order mark at the very start of the
  * file is skipped.  `feed:` opens a feed clause; the feed keys that
  * follow (name, source, format, action, category, max-shrink, max-size,
- * column, category-column, field)
+ * column, category-column, field, url-paths, max-download, timeout,
+ * retries, ca-file, pin)
  * belong to it until the next `feed:`.  Global keys may stand anywhere.
  * The reference is doc/fraudblock.conf.5.
  *
@@ -28,6 +29,9 @@
 /** Environment variable that overrides the compiled-in config path. */
 #define FB_CONF_ENV "FRAUDBLOCK_CONF"
 
+/** Most public key pins in one pin: value. */
+#define FB_PIN_MAX 8
+
 /** Formats fraudblock-sync reads. */
 enum fb_format {
 	FB_FORMAT_DOMAINS = 0,	/**< one name a line, '#' comments */
@@ -46,15 +50,27 @@ int fb_format_parse(const char *word, enum fb_format *fmt);
 /** One feed clause. */
 struct fb_feed_conf {
 	char *name;		/**< unique; [A-Za-z0-9_.-], 1..63 chars */
-	char *source;		/**< a local path or file:// URL */
+	/** a local path, a file:// URL or an http:// or https:// URL */
+	char *source;
 	enum fb_format format;
 	enum fb_action action;	/**< action for its entries */
 	enum fb_category category;
 	/** refuse an update that drops more than this percentage of the
 	 * entries in force (a truncated download looks like this) */
 	unsigned max_shrink;
-	/** refuse a source larger than this many bytes */
+	/** refuse a source larger than this many bytes (after
+	 * decompression, for a download) */
 	uint64_t max_size;
+	/** http(s): refuse a download of more bytes on the wire */
+	uint64_t max_download;
+	/** http(s): seconds to connect, and longest stall of the body */
+	unsigned timeout;
+	/** http(s): attempts after the first, on transient failures */
+	unsigned retries;
+	/** https: NULL, or the only CA certificates trusted (PEM file) */
+	char *ca_file;
+	/** https: NULL, or public key pins, "sha256//BASE64[;...]" */
+	char *pin;
 	/** csv: the column holding the URL or host, a header name or a
 	 * 1-based number; NULL for other formats */
 	char *column;
