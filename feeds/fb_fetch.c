@@ -38,6 +38,7 @@ struct xfer {
 	int64_t byte_ms;		/**< when the last body byte came */
 	curl_off_t dlnow;		/**< body bytes at byte_ms */
 	int stalled;			/**< stopped for a stall (transient) */
+	int conditional;		/**< validators were sent */
 	int progress_shown;		/**< a progress line is on screen */
 };
 
@@ -191,22 +192,32 @@ add_header(struct curl_slist **list, const char *name, const char *value)
 	return 1;
 }
 
-/** The request headers of a fetch.  @return 1, or 0 on OOM. */
+/**
+ * The request headers of a fetch.
+ * @param conditional: out: 1 if a validator is among them.
+ * @return 1, or 0 on OOM.
+ */
 static int
-request_headers(const struct fb_fetch_opts *o, struct curl_slist **list)
+request_headers(const struct fb_fetch_opts *o, struct curl_slist **list,
+	int *conditional)
 {
 	*list = NULL;
+	*conditional = 0;
 	/* decoded by the spool, not by curl (see the contract) */
 	if(!add_header(list, "Accept-Encoding", "gzip"))
 		return 0;
 	/* a stored validator unfit for a header line is not sent */
-	if(o->etag && fb_http_value_ok(o->etag, FB_HTTP_ETAG_MAX) &&
-		!add_header(list, "If-None-Match", o->etag))
-		return 0;
+	if(o->etag && fb_http_value_ok(o->etag, FB_HTTP_ETAG_MAX)) {
+		if(!add_header(list, "If-None-Match", o->etag))
+			return 0;
+		*conditional = 1;
+	}
 	if(o->last_modified &&
-		fb_http_value_ok(o->last_modified, FB_HTTP_DATE_MAX) &&
-		!add_header(list, "If-Modified-Since", o->last_modified))
-		return 0;
+		fb_http_value_ok(o->last_modified, FB_HTTP_DATE_MAX)) {
+		if(!add_header(list, "If-Modified-Since", o->last_modified))
+			return 0;
+		*conditional = 1;
+	}
 	return 1;
 }
 
@@ -322,8 +333,14 @@ judge(struct xfer *x, CURLcode rc, const char *errbuf, int *retry,
 			curl_easy_strerror(rc), errbuf[0] ? ": " : "", errbuf);
 		return FB_FETCH_FAILED;
 	}
-	if(code == 304)
+	if(code == 304 && x->conditional)
 		return FB_FETCH_NOT_MODIFIED;
+	if(code == 304) {
+		/* nothing was asked that 304 could answer: not a feed */
+		snprintf(err, errlen, "HTTP 304 to a request without "
+			"If-None-Match or If-Modified-Since");
+		return FB_FETCH_FAILED;
+	}
 	if(code != 200) {
 		*retry = code >= 500 && code <= 599;
 		snprintf(err, errlen, "HTTP %ld", code);
@@ -340,7 +357,8 @@ judge(struct xfer *x, CURLcode rc, const char *errbuf, int *retry,
 /** One attempt.  @return an fb_fetch_status; *retry as judge(). */
 static enum fb_fetch_status
 attempt(const struct fb_fetch_opts *o, struct curl_slist *hdrs,
-	struct fb_fetch_result *r, int *retry, char *err, size_t errlen)
+	int conditional, struct fb_fetch_result *r, int *retry, char *err,
+	size_t errlen)
 {
 	char errbuf[CURL_ERROR_SIZE];
 	enum fb_fetch_status s;
@@ -351,6 +369,7 @@ attempt(const struct fb_fetch_opts *o, struct curl_slist *hdrs,
 	x.o = o;
 	x.r = r;
 	x.byte_ms = mono_ms();
+	x.conditional = conditional;
 	errbuf[0] = 0;
 	fb_http_resp_reset(&r->http);
 	*retry = 0;
@@ -385,18 +404,18 @@ fb_fetch(const struct fb_fetch_opts *o, struct fb_fetch_result *r,
 	struct curl_slist *hdrs = NULL;
 	enum fb_fetch_status s;
 	unsigned pause = FB_FETCH_BACKOFF_MS, tries;
-	int retry;
+	int retry, conditional;
 	size_t n;
 
 	memset(r, 0, sizeof(*r));
 	r->data = "";
-	if(!request_headers(o, &hdrs)) {
+	if(!request_headers(o, &hdrs, &conditional)) {
 		curl_slist_free_all(hdrs);
 		snprintf(err, errlen, "out of memory");
 		return FB_FETCH_FAILED;
 	}
 	for(tries = 0; ; tries++) {
-		s = attempt(o, hdrs, r, &retry, err, errlen);
+		s = attempt(o, hdrs, conditional, r, &retry, err, errlen);
 		if(s != FB_FETCH_FAILED || !retry || tries >= o->retries)
 			break;
 		/* a signal may cut the pause short: no harm to a backoff */

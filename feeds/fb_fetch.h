@@ -10,7 +10,8 @@
  *   the system's CAs, opts->pin ("sha256//BASE64[;sha256//...]") adds a
  *   public key pin.  A verification failure is an error for the feed.
  * - Conditional GET: opts->etag / opts->last_modified, when set, are sent
- *   as If-None-Match / If-Modified-Since; a 304 is FB_FETCH_NOT_MODIFIED.
+ *   as If-None-Match / If-Modified-Since; a 304 is FB_FETCH_NOT_MODIFIED
+ *   (to a request without them, an error: it cannot mean "as before").
  * - Only status 200 (with a body) and 304 are accepted; any other is an
  *   error naming the code ("HTTP 404").
  * - Content-Encoding gzip (asked for with Accept-Encoding: gzip), a body

@@ -4,7 +4,7 @@
 # 304 that costs no write at all, a changed file (new ETag) that brings
 # new entries, gzip as Content-Encoding (on the fly and gzip_static) and
 # .gz files (two members back to back).  A scripted server
-# (data/httpfault.py) misbehaves: 404, 500 (retried, the requests are
+# (data/httpfault.py) misbehaves: 304 unasked, 404, 500 (retried, the requests are
 # counted), redirects (followed; to file:// refused), a stalled body, a
 # connection dropped mid-body, a gzip bomb, bodies over max-download, an
 # empty body, an unsupported encoding.  Every rejection must leave the
@@ -131,6 +131,9 @@ rejected() {
 	is "$(store_entries)" "$snap" "$_d: the store's entries unchanged"
 }
 Fq=$(printf '%s' "$F" | sed 's/\./\\./g')
+rejected /304 \
+	"$Fq/304: HTTP 304 to a request without If-None-Match or If-Modified-Since" \
+	"a 304 to an unconditional request"
 rejected /404 "$Fq/404: HTTP 404" "404"
 is "$(count_lines "$FLT_LOG" /404)" 1 "404: not retried (1 request)"
 t0=$(now_ms)

@@ -12,7 +12,7 @@ SIGTERM.
 
 Paths:
   /list            200, LISTFILE
-  /404 /500        that status
+  /304 /404 /500   that status
   /redirect        302 to /list
   /redirect-file   302 to file:///etc/hostname (must not be followed)
   /slow            200, Content-Length 4096, one line, then 30 s of silence
@@ -52,6 +52,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if p == "/list":
             with open(self.server.listfile, "rb") as f:
                 self.send_body(200, f.read(), [("Content-Type", "text/plain")])
+        elif p == "/304":
+            self.send_response(304)
+            self.end_headers()
         elif p in ("/404", "/500"):
             self.send_body(int(p[1:]), b"no\n")
         elif p == "/redirect":
