@@ -1,12 +1,14 @@
 /**
  * \file
- * fraudblock-sync: read each configured feed, parse it and make the
- * feed's entries in the store equal to it, one write transaction a feed.
+ * fraudblock-sync: read or download each configured feed (feed_input.h),
+ * parse it and make the feed's entries in the store equal to it, one
+ * write transaction a feed.
  *
- * Feeds are independent: one that cannot be read, is still being written
- * (fb_source.h), fails its signature or checksum (fb_sig.h), parses
- * badly or would shrink too much is recorded as failed and leaves its
- * entries in force; the others go on.  The running
+ * Feeds are independent: one that cannot be read or downloaded, is still
+ * being written (fb_source.h), fails its signature or checksum
+ * (fb_sig.h), parses badly or would shrink too much is recorded as failed
+ * and leaves its entries in force; the others go on.  A download answered
+ * 304 Not Modified is not parsed and writes nothing.  The running
  * resolver picks committed changes up by itself, so nothing here signals
  * it.
  *
@@ -42,6 +44,7 @@
 #include "fb_guard.h"
 #include "fb_parse.h"
 #include "fb_source.h"
+#include "feed_input.h"
 #include "fb_protect.h"
 #include "fb_sig.h"
 #include "sync.h"
@@ -96,25 +99,6 @@ usage(int status)
 		"by a signal\n", progname, progname,
 		fb_config_default_path());
 	exit(status);
-}
-
-/**
- * Where a source lives on disk.
- * @return the path, or NULL if source is a URL this program cannot read.
- */
-static const char *
-source_path(const char *source)
-{
-	if(strncmp(source, "file://", 7) == 0) {
-		source += 7;
-		if(strncmp(source, "localhost/", 10) == 0)
-			source += 9;
-		/* "file://host/x" names another machine's file */
-		return source[0] == '/' ? source : NULL;
-	}
-	if(strstr(source, "://") != NULL)
-		return NULL;
-	return source;
 }
 
 /** The first invalid lines of a feed, kept until it is judged. */
@@ -403,27 +387,31 @@ struct feed_integrity {
 };
 
 /**
- * Read a feed's signature or checksum file (a path or file:// URL).
- * Another transport for it comes with the feed's own (a later step).
+ * Read a feed's signature or checksum file (a path, file:// or http(s)
+ * URL, see feed_input_sidecar()).
  * @return 1 with *buf malloced, or 0 with why set.
  */
 static int
-read_sidecar(const char *what, const char *where, uint64_t max,
-	char **buf, size_t *len, char *why, size_t whylen)
+read_sidecar(const struct fb_feed_conf *f, const char *what,
+	const char *where, uint64_t max, char **buf, size_t *len, char *why,
+	size_t whylen)
 {
-	const char *path = source_path(where);
+	struct feed_input in;
 	char err[400];
+	int ok;
 
-	if(!path) {
-		snprintf(why, whylen, "%s %s: not a local file", what, where);
-		return 0;
-	}
-	if(!fb_source_read(path, max, FB_SOURCE_RETRIES, FB_SOURCE_RETRY_MS,
-		buf, len, err, sizeof(err))) {
+	ok = feed_input_sidecar(f, where, max, &in, err, sizeof(err));
+	if(!ok)
 		snprintf(why, whylen, "%s: %s", what, err);
-		return 0;
+	else if(!(*buf = malloc(in.len ? in.len : 1))) {
+		snprintf(why, whylen, "%s: out of memory", what);
+		ok = 0;
+	} else {
+		memcpy(*buf, in.data, in.len);
+		*len = in.len;
 	}
-	return 1;
+	feed_input_release(&in);
+	return ok;
 }
 
 /**
@@ -464,7 +452,7 @@ verify_feed(const struct fb_feed_conf *f, const char *buf, size_t len,
 			}
 			sprintf(where, "%s.minisig", f->source);
 		}
-		ok = read_sidecar("signature", where ? where : f->signature,
+		ok = read_sidecar(f, "signature", where ? where : f->signature,
 			FB_SIG_FILE_MAX, &text, &tlen, why, whylen);
 		free(where);
 		if(!ok)
@@ -480,7 +468,7 @@ verify_feed(const struct fb_feed_conf *f, const char *buf, size_t len,
 			", signed: '%s'", comment);
 	}
 	if(f->checksum) {
-		if(!read_sidecar("checksum", f->checksum, FB_SUM_FILE_MAX,
+		if(!read_sidecar(f, "checksum", f->checksum, FB_SUM_FILE_MAX,
 			&text, &tlen, why, whylen))
 			return 0;
 		ok = fb_sum_check(text, tlen, f->source, buf, len, err,
@@ -527,12 +515,13 @@ print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
 		(unsigned long long)r->generation, fi->note, feed_ms());
 }
 
-/** Replace the feed's entries by ns.  @return 1 on success. */
+/** Replace the feed's entries by ns; http: the download's validators,
+ * or NULL.  @return 1 on success. */
 static int
 store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	struct fb_nameset *ns, const struct fb_parse_stats *ps,
 	const struct sync_counts *counts, const struct feed_integrity *fi,
-	int64_t now, int quiet, int *changed)
+	int64_t now, int quiet, int *changed, const struct fb_update_http *http)
 {
 	struct fb_update_result res;
 	struct fb_update_spec spec;
@@ -557,6 +546,7 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	spec.ede = f->ede;
 	spec.version = ps->version;
 	spec.version_is_serial = ps->version_is_serial;
+	spec.http = http;
 	s = fb_store_replace_feed(st, &spec, ns, &res, err, sizeof(err));
 	if(s != FB_UPDATE_OK) {
 		/* fb_store_replace_feed has recorded the failure itself */
@@ -588,43 +578,48 @@ sync_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	struct sync_counts counts;
 	struct feed_integrity fi;
 	struct fb_nameset *ns = NULL;
-	const char *path = source_path(f->source);
+	struct feed_input in;
+	enum feed_input_status got;
 	int64_t now = (int64_t)time(NULL);
-	char why[512], *buf = NULL;
-	size_t len = 0;
+	char why[1024];
 	int kind, ret = 0;
 
-	if(!path) {
-		snprintf(why, sizeof(why), "%s: not a local file (a path or "
-			"file:///path)", f->source);
+	/* progress only for someone watching a terminal */
+	got = feed_input_get(st, f, !quiet && isatty(2), &in, why,
+		sizeof(why));
+	if(got == FEED_INPUT_FAILED) {
 		feed_failed(st, f, FB_UPDATE_SOURCE, why, now);
+		feed_input_release(&in);
 		return 0;
 	}
-	if(!fb_source_read(path, f->max_size, FB_SOURCE_RETRIES,
-		FB_SOURCE_RETRY_MS, &buf, &len, why, sizeof(why))) {
-		feed_failed(st, f, FB_UPDATE_SOURCE, why, now);
-		return 0;
+	if(got == FEED_INPUT_NOT_MODIFIED) {
+		/* nothing to parse and nothing to write */
+		if(!quiet)
+			printf("feed %s: not modified (304), %llu ms\n",
+				f->name, feed_ms());
+		feed_input_release(&in);
+		return 1;
 	}
-	if(!verify_feed(f, buf, len, &fi, why, sizeof(why))) {
+	if(!verify_feed(f, in.data, in.len, &fi, why, sizeof(why))) {
 		feed_failed(st, f, FB_UPDATE_INTEGRITY, why, now);
-		free(buf);
+		feed_input_release(&in);
 		return 0;
 	}
 	if(!(ns = fb_nameset_new())) {
 		feed_failed(st, f, FB_UPDATE_NOMEM, "out of memory", now);
-		free(buf);
+		feed_input_release(&in);
 		return 0;
 	}
-	kind = parse_source(f, path, buf, len, now, ns, &ps, protect,
-		&counts, quiet, why, sizeof(why));
-	free(buf);
+	kind = parse_source(f, in.label, in.data, in.len, now, ns, &ps,
+		protect, &counts, quiet, why, sizeof(why));
 	if(kind == -1)
 		feed_failed(st, f, FB_UPDATE_NOMEM, "out of memory", now);
 	else if(kind != 0)
 		feed_failed(st, f, kind, why, now);
 	else
 		ret = store_feed(st, f, ns, &ps, &counts, &fi, now, quiet,
-			changed);
+			changed, in.http);
+	feed_input_release(&in);
 	fb_nameset_free(ns);
 	return ret;
 }

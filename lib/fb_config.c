@@ -315,12 +315,42 @@ set_name(struct conf_parse *p, const struct conf_key *k, const char *val)
 	return conf_str(p, &conf_feed(p)->name, val);
 }
 
-/** A local path or a file:// URL; other schemes are not read (yet). */
+/** @return 1 if s starts with prefix, ASCII case ignored. */
+static int
+prefix_nocase(const char *s, const char *prefix)
+{
+	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/** @return 1 if a source is an http:// or https:// URL. */
+static int
+source_is_http(const char *src)
+{
+	return prefix_nocase(src, "http://") || prefix_nocase(src, "https://");
+}
+
+/**
+ * A local path, a file:// URL or an http:// or https:// URL with a host.
+ * A URL is sent as it is: no blank or control byte may be in it.
+ */
 static int
 source_ok(const char *val)
 {
-	return !strstr(val, "://") || (strncmp(val, "file://", 7) == 0 &&
-		val[7] != 0);
+	const char *rest = strstr(val, "://");
+	size_t i;
+
+	if(!rest)
+		return 1;
+	if(!source_is_http(val))
+		return strncmp(val, "file://", 7) == 0 && val[7] != 0;
+	rest += 3;
+	if(*rest == 0 || *rest == '/' || *rest == '?' || *rest == '#')
+		return 0;
+	for(i = 0; val[i]; i++)
+		if((unsigned char)val[i] <= 0x20 ||
+			(unsigned char)val[i] >= 0x7f)
+			return 0;
+	return 1;
 }
 
 static int
@@ -566,16 +596,84 @@ set_max_protected(struct conf_parse *p, const struct conf_key *k,
 	return 1;
 }
 
+/** max-size and max-download: megabytes, kept in bytes. */
 static int
-set_max_size(struct conf_parse *p, const struct conf_key *k,
+set_max_bytes(struct conf_parse *p, const struct conf_key *k,
 	const char *val)
 {
 	uint64_t n = 0;
 
 	if(!conf_num(p, k, val, &n))
 		return 0;
-	conf_feed(p)->max_size = n * FB_MB;
+	if(strcmp(k->name, "max-size") == 0)
+		conf_feed(p)->max_size = n * FB_MB;
+	else
+		conf_feed(p)->max_download = n * FB_MB;
 	return 1;
+}
+
+/** timeout (seconds) and retries: plain numbers in the key's range. */
+static int
+set_feed_uint(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	uint64_t n = 0;
+
+	if(!conf_num(p, k, val, &n))
+		return 0;
+	if(strcmp(k->name, "timeout") == 0)
+		conf_feed(p)->timeout = (unsigned)n;
+	else
+		conf_feed(p)->retries = (unsigned)n;
+	return 1;
+}
+
+/** The CA file of an https feed: an absolute path, like database. */
+static int
+set_ca_file(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	if(val[0] != '/' || strlen(val) > 4095)
+		return conf_bad(p, k, val);
+	return conf_str(p, &conf_feed(p)->ca_file, val);
+}
+
+/** @return 1 if s[0..len) is a base64 SHA-256: 43 symbols and '='. */
+static int
+pin_hash_ok(const char *s, size_t len)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"abcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	if(len != 44 || s[43] != '=')
+		return 0;
+	for(i = 0; i < 43; i++)
+		if(!s[i] || !strchr(b64, s[i]))
+			return 0;
+	return 1;
+}
+
+/**
+ * Public key pins as curl takes them: sha256//BASE64, several joined by
+ * ';' (any of them may match), at most FB_PIN_MAX.
+ */
+static int
+set_pin(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	const char *s = val, *end;
+	size_t n = 0, len;
+
+	for(;;) {
+		end = strchr(s, ';');
+		len = end ? (size_t)(end - s) : strlen(s);
+		if(len < 8 || strncmp(s, "sha256//", 8) != 0 ||
+			!pin_hash_ok(s + 8, len - 8) || ++n > FB_PIN_MAX)
+			return conf_bad(p, k, val);
+		if(!end)
+			break;
+		s = end + 1;
+	}
+	return conf_str(p, &conf_feed(p)->pin, val);
 }
 
 /** Every key; doc/fraudblock.conf.5.in describes the same. */
@@ -596,7 +694,8 @@ static const struct conf_key conf_keys[] = {
 	{ "sync-pid-file", 0, set_sync_pid_file, 0, 0, "an absolute path" },
 	{ "name", 1, set_name, 0, 0, "1 to 63 of A-Z a-z 0-9 _ . -, "
 		"not manual-allow or manual-block" },
-	{ "source", 1, set_source, 0, 0, "a path or file:// URL" },
+	{ "source", 1, set_source, 0, 0,
+		"a path, a file:// URL or an http:// or https:// URL" },
 	{ "format", 1, set_format, 0, 0,
 		"domains, hosts, urls, adblock, csv or json" },
 	{ "column", 1, set_column, 1, 4096,
@@ -616,15 +715,24 @@ static const struct conf_key conf_keys[] = {
 	{ "category", 1, set_category, 0, 0,
 		"unspecified, scam, phishing, malware or other" },
 	{ "max-shrink", 1, set_max_shrink, 0, 100, "percent, 0 to 100" },
-	{ "max-size", 1, set_max_size, 1, 65536, "megabytes, 1 to 65536" },
+	{ "max-size", 1, set_max_bytes, 1, 65536, "megabytes, 1 to 65536" },
+	{ "max-download", 1, set_max_bytes, 1, 65536,
+		"megabytes, 1 to 65536" },
+	{ "timeout", 1, set_feed_uint, 1, 3600, "seconds, 1 to 3600" },
+	{ "retries", 1, set_feed_uint, 0, 10, "a count, 0 to 10" },
+	{ "ca-file", 1, set_ca_file, 0, 0, "an absolute path" },
+	{ "pin", 1, set_pin, 0, 0, "sha256//BASE64 of a public key, "
+		"several joined by ';'" },
 	{ "trusted", 1, set_trusted, 0, 0, "yes or no" },
 	{ "max-protected", 1, set_max_protected, 0, 100,
 		"percent, 0 to 100" },
 	{ "signature-key", 1, set_signature_key, 0, 0, "a minisign public "
 		"key: the 56-character base64 line starting RW of its .pub "
 		"file" },
-	{ "signature", 1, set_sidecar, 0, 0, "a path or file:// URL" },
-	{ "checksum", 1, set_sidecar, 0, 0, "a path or file:// URL" },
+	{ "signature", 1, set_sidecar, 0, 0,
+		"a path, file:// or http(s) URL" },
+	{ "checksum", 1, set_sidecar, 0, 0,
+		"a path, file:// or http(s) URL" },
 	{ "refresh", 1, set_refresh, 1, 604800,
 		"seconds with an optional s, m or h suffix, 1s to 168h" }
 };
@@ -690,6 +798,12 @@ feed_close(struct conf_parse *p)
 		return conf_err_at(p, key_line(p, "refresh"), "feed '%s': "
 			"refresh under %ds is only for local files", f->name,
 			FB_REFRESH_MIN_REMOTE);
+	/* TLS settings on a plain or local source would be silently
+	 * useless: an admin who set them expects them to protect */
+	if(!prefix_nocase(f->source, "https://") && (f->ca_file || f->pin))
+		return conf_err_at(p, key_line(p, f->ca_file ? "ca-file" :
+			"pin"), "feed '%s': %s is only for https:// sources",
+			f->name, f->ca_file ? "ca-file" : "pin");
 	return 1;
 }
 
@@ -718,6 +832,9 @@ feed_open(struct conf_parse *p)
 	f->subdomains = 1;
 	f->max_protected = 10;
 	f->refresh = FB_REFRESH_DEFAULT;
+	f->max_download = 256 * FB_MB;
+	f->timeout = 30;
+	f->retries = 2;
 	f->line = p->line;
 	for(i = 0; i < CONF_NKEYS; i++)
 		if(conf_keys[i].feed)
@@ -957,6 +1074,8 @@ fb_config_free(struct fb_config *cfg)
 		free(cfg->feeds[i].signature_key);
 		free(cfg->feeds[i].signature);
 		free(cfg->feeds[i].checksum);
+		free(cfg->feeds[i].ca_file);
+		free(cfg->feeds[i].pin);
 	}
 	free(cfg->feeds);
 	free(cfg->path);

@@ -9,8 +9,9 @@
  * file is skipped.  `feed:` opens a feed clause; the feed keys that
  * follow (name, source, format, action, category, max-shrink, max-size,
  * column, category-column, field, url-paths, trusted, max-protected,
- * signature-key, signature, checksum, refresh, ...) belong to it until the
- * next `feed:`.  Global keys may stand anywhere.
+ * signature-key, signature, checksum, refresh, max-download, timeout,
+ * retries, ca-file, pin, ...) belong to it until the next `feed:`.
+ * Global keys may stand anywhere.
  * The reference is doc/fraudblock.conf.5.
  *
  * The file is outside input: every error names file:line and what is
@@ -34,6 +35,8 @@
 /** Shortest refresh: of a feed fetched from another machine; a local
  * file (a path or file://) may be read as often as every second. */
 #define FB_REFRESH_MIN_REMOTE 60
+/** Most public key pins in one pin: value. */
+#define FB_PIN_MAX 8
 
 /** Formats fraudblock-sync reads. */
 enum fb_format {
@@ -54,7 +57,8 @@ int fb_format_parse(const char *word, enum fb_format *fmt);
 /** One feed clause. */
 struct fb_feed_conf {
 	char *name;		/**< unique; [A-Za-z0-9_.-], 1..63 chars */
-	char *source;		/**< a local path or file:// URL */
+	/** a local path, a file:// URL or an http:// or https:// URL */
+	char *source;
 	enum fb_format format;
 	enum fb_action action;	/**< action for its entries (allow: the
 				 * feed is an allowlist) */
@@ -68,8 +72,19 @@ struct fb_feed_conf {
 	/** refuse an update that drops more than this percentage of the
 	 * entries in force (a truncated download looks like this) */
 	unsigned max_shrink;
-	/** refuse a source larger than this many bytes */
+	/** refuse a source larger than this many bytes (after
+	 * decompression, for a download) */
 	uint64_t max_size;
+	/** http(s): refuse a download of more bytes on the wire */
+	uint64_t max_download;
+	/** http(s): seconds to connect, and longest stall of the body */
+	unsigned timeout;
+	/** http(s): attempts after the first, on transient failures */
+	unsigned retries;
+	/** https: NULL, or the only CA certificates trusted (PEM file) */
+	char *ca_file;
+	/** https: NULL, or public key pins, "sha256//BASE64[;...]" */
+	char *pin;
 	/** csv: the column holding the URL or host, a header name or a
 	 * 1-based number; NULL for other formats */
 	char *column;

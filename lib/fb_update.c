@@ -245,6 +245,20 @@ static int version_refused(const struct fb_update_spec *spec,
 	return 1;
 }
 
+/** The validators of an accepted update; none without HTTP. */
+static void set_validators(struct fb_source_info *info,
+	const struct fb_update_http *http)
+{
+	info->etag[0] = info->last_modified[0] = 0;
+	info->validators_of = 0;
+	if(!http)
+		return;
+	snprintf(info->etag, sizeof(info->etag), "%s", http->etag);
+	snprintf(info->last_modified, sizeof(info->last_modified), "%s",
+		http->last_modified);
+	info->validators_of = fb_source_hash(http->url);
+}
+
 /** Bookkeeping and commit of an update that wrote nchanges records. */
 static enum fb_update_status finish_update(struct fb_store *st,
 	MDB_txn *txn, const struct fb_update_spec *spec,
@@ -272,6 +286,7 @@ static enum fb_update_status finish_update(struct fb_store *st,
 			info->version = spec->version;
 		info->last_status = 0;
 		info->last_error[0] = 0;
+		set_validators(info, spec->http);
 		rc = fb_source_put(st, txn, info);
 	}
 	if(rc == 0)

@@ -45,6 +45,13 @@ enum fb_update_status {
 	FB_UPDATE_INTEGRITY	/**< signature or checksum absent or bad */
 };
 
+/** Validators of the HTTP download an update comes from. */
+struct fb_update_http {
+	const char *url;		/**< the feed's source URL */
+	const char *etag;		/**< its ETag, "" if none */
+	const char *last_modified;	/**< its Last-Modified, "" if none */
+};
+
 /** The feed's listing: every entry of one update gets this action and
  * category unless the set gives the entry its own (fb_nameset.h). */
 struct fb_update_spec {
@@ -65,6 +72,10 @@ struct fb_update_spec {
 	/** version is a 32-bit zone serial, compared in serial number
 	 * arithmetic (RFC 1982): an RPZ zone's may wrap around */
 	int version_is_serial;
+	/** stored with an accepted update, for the next conditional GET;
+	 * NULL (not an HTTP download) clears what was stored.  A refused
+	 * or failed update stores nothing */
+	const struct fb_update_http *http;
 };
 
 /**

@@ -227,6 +227,59 @@ test_all_keys(void)
 	fb_config_free(cfg);
 }
 
+/** What the messages say a source and a pin look like. */
+#define SRC_EXPECT "a path, a file:// URL or an http:// or https:// URL"
+#define PIN_EXPECT "sha256//BASE64 of a public key, several joined by ';'"
+/** A well-formed base64 SHA-256. */
+#define PIN_B64 "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+
+/** The keys of downloads: values, defaults, where they may stand. */
+static void
+test_http_keys(void)
+{
+	struct fb_config *cfg = load_good(
+		"feed:\n"
+		"\tname: national\n"
+		"\tsource: HTTPS://lists.example/fraud.txt.gz?key=1\n"
+		"\tca-file: /etc/fraudblock/ca.pem\n"
+		"\tpin: \"sha256//" PIN_B64 ";sha256//" PIN_B64 "\"\n"
+		"\ttimeout: 10\n"
+		"\tretries: 0\n"
+		"\tmax-download: 64\n"
+		"feed:\n"
+		"\tname: plain\n"
+		"\tsource: http://127.0.0.1:8080/list\n", "http keys load");
+	const struct fb_feed_conf *f;
+	char msg[256];
+
+	if(cfg) {
+		f = &cfg->feeds[0];
+		is_str(f->source, "HTTPS://lists.example/fraud.txt.gz?key=1",
+			"https source, scheme in any case");
+		is_str(f->ca_file, "/etc/fraudblock/ca.pem", "ca-file");
+		is_str(f->pin, "sha256//" PIN_B64 ";sha256//" PIN_B64,
+			"two pins");
+		is_int(f->timeout, 10, "timeout");
+		is_int(f->retries, 0, "retries 0");
+		is_int(f->max_download, 64 * MB, "max-download in bytes");
+		f = &cfg->feeds[1];
+		ok(f->ca_file == NULL && f->pin == NULL,
+			"no ca-file, no pin by default");
+		is_int(f->timeout, 30, "default timeout 30 s");
+		is_int(f->retries, 2, "default retries 2");
+		is_int(f->max_download, 256 * MB, "default max-download");
+		fb_config_free(cfg);
+	}
+	snprintf(msg, sizeof(msg), "feed 'f': ca-file is only for https:// "
+		"sources");
+	bad("feed:\nname: f\nsource: http://a.example/x\n"
+		"ca-file: /ca.pem\n", 4, msg, "ca-file on http:// refused");
+	snprintf(msg, sizeof(msg), "feed 'f': pin is only for https:// "
+		"sources");
+	bad("feed:\nname: f\npin: sha256//" PIN_B64 "\nsource: /x\n", 3,
+		msg, "pin on a local file refused, at the pin's line");
+}
+
 static void
 test_words(void)
 {
@@ -538,11 +591,34 @@ test_bad_values(void)
 		"'0' (megabytes, 1 to 65536)" },
 	{ "feed:\nsource: /x\n#\nmax-size: 65537", "bad value for "
 		"max-size: '65537' (megabytes, 1 to 65536)" },
-	{ "feed:\nname: f\n#\nsource: https://example.com/list", "bad "
-		"value for source: 'https://example.com/list' (a path or "
-		"file:// URL)" },
+	{ "feed:\nname: f\n#\nsource: ftp://example.com/list", "bad "
+		"value for source: 'ftp://example.com/list' (" SRC_EXPECT ")" },
 	{ "feed:\nname: f\n#\nsource: file://", "bad value for source: "
-		"'file://' (a path or file:// URL)" },
+		"'file://' (" SRC_EXPECT ")" },
+	{ "feed:\nname: f\n#\nsource: https://", "bad value for source: "
+		"'https://' (" SRC_EXPECT ")" },
+	{ "feed:\nname: f\n#\nsource: http:///list", "bad value for "
+		"source: 'http:///list' (" SRC_EXPECT ")" },
+	{ "feed:\nname: f\n#\nsource: \"http://a.example/b c\"", "bad "
+		"value for source: 'http://a.example/b c' (" SRC_EXPECT ")" },
+	{ "feed:\nsource: /x\n#\ntimeout: 0", "bad value for timeout: "
+		"'0' (seconds, 1 to 3600)" },
+	{ "feed:\nsource: /x\n#\ntimeout: 3601", "bad value for timeout: "
+		"'3601' (seconds, 1 to 3600)" },
+	{ "feed:\nsource: /x\n#\nretries: 11", "bad value for retries: "
+		"'11' (a count, 0 to 10)" },
+	{ "feed:\nsource: /x\n#\nretries: -1", "bad value for retries: "
+		"'-1' (a count, 0 to 10)" },
+	{ "feed:\nsource: /x\n#\nmax-download: 0", "bad value for "
+		"max-download: '0' (megabytes, 1 to 65536)" },
+	{ "feed:\nsource: /x\n#\nca-file: ca.pem", "bad value for "
+		"ca-file: 'ca.pem' (an absolute path)" },
+	{ "feed:\nsource: /x\n#\npin: sha256//abc=", "bad value for pin: "
+		"'sha256//abc=' (" PIN_EXPECT ")" },
+	{ "feed:\nsource: /x\n#\npin: sha1//" PIN_B64, "bad value for pin: "
+		"'sha1//" PIN_B64 "' (" PIN_EXPECT ")" },
+	{ "feed:\nsource: /x\n#\npin: sha256//" PIN_B64 ";", "bad value for "
+		"pin: 'sha256//" PIN_B64 ";' (" PIN_EXPECT ")" },
 	};
 	char text[256], what[300], *p;
 	size_t i;
@@ -785,9 +861,9 @@ test_integrity(void)
 		" checksum: /f/a.sum\n", 4,
 		"feed 'a': signature needs signature-key",
 		"signature without key, named at its line");
-	bad("feed:\n name: a\n source: /f/a\n checksum: http://x/a.sum\n", 4,
-		"bad value for checksum: 'http://x/a.sum' (a path or file:// URL)",
-		"checksum over http not read yet");
+	bad("feed:\n name: a\n source: /f/a\n checksum: http:///a.sum\n", 4,
+		"bad value for checksum: 'http:///a.sum' (a path, file:// or "
+		"http(s) URL)", "a checksum URL without a host");
 }
 
 int
@@ -795,6 +871,7 @@ main(void)
 {
 	test_defaults();
 	test_all_keys();
+	test_http_keys();
 	test_words();
 	test_ranges_ok();
 	test_syntax();

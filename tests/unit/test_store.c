@@ -29,6 +29,7 @@ static enum fb_update_status replace_full(struct fb_store *st,
 	spec.max_shrink = shrink;
 	spec.invalid = invalid;
 	spec.now = now;
+	spec.http = NULL;
 	return fb_store_replace_feed(st, &spec, ns, res, err, errlen);
 }
 
