@@ -1,8 +1,8 @@
 /**
  * \file
  * What the parts of fraudblock-ctl share: ctl.c (lookup, hand-made
- * entries, status, the command line) and ctl_admin.c (backup, restore,
- * compact, verify, check-config).
+ * entries, status, the command line), ctl_admin.c (backup, restore,
+ * compact, verify, check-config) and ctl_log.c (the query log).
  *
  * Every string from outside reaches the terminal through ctl_put_safe().
  */
@@ -60,5 +60,10 @@ int ctl_cmd_verify(const struct fb_config *cfg);
 /** Parse path as the module does.  Needs no config loaded before.
  * @return 0 good, 1 refused. */
 int ctl_cmd_check_config(const char *path);
+
+/** The query log commands of ctl_log.c.  @return the exit status. */
+int ctl_cmd_log_reopen(const struct fb_config *cfg);
+int ctl_cmd_log_prune(const struct fb_config *cfg);
+int ctl_cmd_log_key_rotate(const struct fb_config *cfg);
 
 #endif /* FB_CTL_H */
