@@ -230,8 +230,9 @@ static int open_file(struct fb_log *lw)
 
 /**
  * Write what the buffer holds.  Stops at EAGAIN (a full pipe: the rest
- * waits); a real error drops the buffer (counted).
- * @param all: keep writing until done, EAGAIN or an error.
+ * waits for the next round); a real error (a full disk) drops what is
+ * buffered, counted.  A record cut by a partial write is finished by the
+ * next round, so lines stay whole.
  */
 static void flush(struct fb_log *lw)
 {

@@ -18,6 +18,10 @@
   keyid KEYFILE         the key's id
   pres HEXLABEL...      the presentation form of those labels (the rule of
                         doc/querylog.md)
+  syslog SOCKET STOPFILE OUTFILE
+        a syslog daemon stand-in: bind a datagram socket at SOCKET and
+        write each message received to OUTFILE, one a line, until
+        STOPFILE exists (120 s at most).
   hold FIFO STOPFILE OUTFILE
         open FIFO for reading (non-blocking) and never read until
         STOPFILE exists (120 s at most); then read what is there and
@@ -239,10 +243,25 @@ def cmd_hold(args):
         fh.write("%d\n" % n)
 
 
+def cmd_syslog(args):
+    path, stop, outf = args
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    s.settimeout(0.1)
+    end = time.monotonic() + 120
+    with open(outf, "ab", buffering=0) as fh:
+        while not os.path.exists(stop) and time.monotonic() < end:
+            try:
+                fh.write(s.recv(65536) + b"\n")
+            except socket.timeout:
+                pass
+
+
 def main():
     cmds = {"send": cmd_send, "raw": cmd_raw, "check": cmd_check,
             "rec": cmd_rec, "hmac": cmd_hmac, "keyid": cmd_keyid,
-            "pres": cmd_pres, "hold": cmd_hold, "has": cmd_has}
+            "pres": cmd_pres, "hold": cmd_hold, "has": cmd_has,
+            "syslog": cmd_syslog}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         sys.stderr.write(__doc__)
         sys.exit(2)

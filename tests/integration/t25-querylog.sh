@@ -5,7 +5,8 @@
 # privacy mode's client value for 127.0.0.x and ::1; hash mode's key made
 # by the module, read back, and rotated by fraudblock-ctl log-key-rotate
 # (the same client then hashes differently, the key id changes); hostile
-# query names sent as raw packets still give one valid JSON line each.
+# query names sent as raw packets still give one valid JSON line each;
+# log-syslog sends the same record as an RFC 5424 message.
 # Settings change by reload (SIGHUP), as an operator would do it.
 . "$(dirname "$0")/lib.sh"
 fb_init querylog
@@ -230,6 +231,30 @@ is "$($QL check "$LOG")" "$(wc -l < "$LOG" | tr -d ' ')" \
 	"every line of the log is one valid JSON object in ASCII"
 is "$(grep -c '\\u00' "$LOG")" 0 \
 	"no \\u escapes: names use presentation escapes (\\DDD)"
+
+# ---- syslog --------------------------------------------------------------
+spawn syslogd python3 "$FB_SRCDIR/tests/integration/qlog.py" syslog \
+	"$T/syslog.sock" "$T/syslog.stop" "$T/syslog.out"
+SYSLOGD=$SPAWN_PID
+poll_until 2000 test -S "$T/syslog.sock"
+conf log-syslog yes log-syslog-socket "\"$T/syslog.sock\"" \
+	log-syslog-facility local3
+reload_resolver 6
+q 127.0.0.5 sl.scam.example-test > /dev/null
+got_msg() {
+	grep -q '"qname":"sl\.scam\.example-test"' "$T/syslog.out"
+}
+ok_within 2000 "syslog message" "log-syslog: the record reaches syslog" \
+	got_msg
+msg=$(grep '"qname":"sl\.scam\.example-test"' "$T/syslog.out")
+like "$msg" \
+	'^<158>1 [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z [^ ]+ fraudblock [0-9]+ query - \{"v":1,' \
+	"RFC 5424 header: PRI local3.info, version 1, the record's time, app, pid, msgid"
+is "${msg#* query - }" "$(grep '"qname":"sl\.scam\.example-test"' "$LOG")" \
+	"the syslog MSG is the same JSON record as the file's"
+touch "$T/syslog.stop"
+wait "$SYSLOGD"
+fb_forget "$SYSLOGD"
 is "$(grep -c 'query log dropped' "$T/resolver.log")" 0 "no record was dropped"
 
 finish_resolver
