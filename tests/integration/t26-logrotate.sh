@@ -4,8 +4,10 @@
 # `fraudblock-ctl log-reopen`ed four times: the records across the old
 # and new files are exactly the blocked queries sent, each once.  A
 # rename without log-reopen is noticed within a second or two, losing
-# nothing either.  `fraudblock-ctl log-prune` deletes exactly the rotated
-# files older than log-retention-days.
+# nothing either.  A reload (SIGHUP) under load: every query answered
+# before, during and after it has its record (the old writer drains the
+# rings before the threads' contexts go).  `fraudblock-ctl log-prune`
+# deletes exactly the rotated files older than log-retention-days.
 . "$(dirname "$0")/lib.sh"
 fb_init logrotate
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
@@ -71,6 +73,29 @@ poll_until 3000 enough $((N + 50))
 is "$(all_lines)" $((N + 50)) \
 	"records after the plain rename: none lost ($((N + 50)) in all)"
 
+# ---- a reload under load --------------------------------------------------
+spawn sender2 python3 "$FB_SRCDIR/tests/integration/qlog.py" send "$P" 1000 \
+	'h%d.scam.example-test' --rate 1000
+SENDER=$SPAWN_PID
+sleep 0.4
+reload_resolver 2
+wait "$SENDER"
+fb_forget "$SENDER"
+answered=$(sed -n 's/^answered \([0-9]*\) .*/\1/p' "$T/sender2.out")
+diag "reload under load: $(cat "$T/sender2.out")"
+ok "most queries answered across the reload" test "${answered:-0}" -ge 900
+h_lines() {
+	cat "$LOG" "$LOG".[0-9]* | grep -c '"qname":"h[0-9]*\.'
+}
+h_enough() {
+	[ "$(h_lines)" -ge "$answered" ]
+}
+poll_until 3000 h_enough
+is "$(h_lines)" "$answered" \
+	"reload under load: one record per blocked query answered, none lost or doubled"
+total=$((N + 50 + answered))
+is "$(all_lines)" "$total" "all records still there ($total)"
+
 # ---- retention ----------------------------------------------------------
 cd "$T/logs" || bail "no log directory"
 for f in query.log.6.gz query.log-20200101 other.log.1 query.logx.1; do
@@ -90,7 +115,7 @@ like "$(tail -n 1 "$T/last.out")" \
 left=$(cd "$T/logs" && ls | sort | tr '\n' ' ')
 is "$left" "other.log.1 query.log query.log.1 query.log.2 query.log.3 query.log.4 query.log.5 query.log.7 query.log.8 query.logx.1 " \
 	"kept: the live file, young rotated files, other names, a symlink"
-is "$(all_lines)" $((N + 50 + 1)) \
+is "$(all_lines)" $((total + 1)) \
 	"no record of the live or young files was touched (+1 line of .7)"
 
 finish_resolver
