@@ -184,8 +184,11 @@ static void out_client(struct out *o, enum fb_privacy mode,
 	unsigned int mdlen = 0;
 	size_t alen, i;
 
-	if(family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(
-		(const struct in6_addr *)(const void *)addr)) {
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff };
+
+	/* bytes, not IN6_IS_ADDR_V4MAPPED: addr need not be aligned */
+	if(family == AF_INET6 && memcmp(addr, mapped, sizeof(mapped)) == 0) {
 		family = AF_INET;
 		addr += 12;
 	}
