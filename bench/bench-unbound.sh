@@ -12,8 +12,12 @@
 # then runs dnsperf twice: at a fixed rate (CPU per query is the figure to
 # compare: throughput on 2 cores swings +-10% between identical runs) and
 # flat out (queries per second).  A third run sends only blocked names to
-# the fraudblock resolver: answers the module makes itself.  Prints the
-# figures and the ratios to stock; asserts nothing.
+# the fraudblock resolver: answers the module makes itself.  Then a mix of
+# 95% cache hits and 5% blocked names at the fixed rate, against two
+# fraudblock resolvers, one with the query log off and one writing it to a
+# file (FB_BENCH_QLOG=0 skips this), five rounds each: the query log's
+# cost in CPU per query.  Prints the figures and the ratios to stock;
+# asserts nothing.
 #
 # Needs: dnsperf (Debian package dnsperf) and a built tree (.local/ from
 # ./quickstart).  Override paths with UNBOUND, FB_MODULE, FB_SYNC.
@@ -87,7 +91,7 @@ EOF
 	} >"$dir/$name-unbound.conf"
 	local i t0
 	t0=$(date +%s%N)
-	FRAUDBLOCK_CONF="$dir/fb.conf" ${WRAP:-} "$UNBOUND" -d -c "$dir/$name-unbound.conf" &
+	FRAUDBLOCK_CONF="${FB_CONF_FILE:-$dir/fb.conf}" ${WRAP:-} "$UNBOUND" -d -c "$dir/$name-unbound.conf" &
 	pids+=($!)
 	eval "${name}_pid=$!; ${name}_port=$port"
 	for i in $(seq 1 3000); do
@@ -147,11 +151,36 @@ printf '%-34s %12s %12s %7s%%\n' "blocked answers queries/s" "$s_qps" "$b_qps" "
 printf '%-34s %12s %12s\n' "blocked answers CPU us/query" "-" "$b_cpu"
 echo "(a blocked name answers $blocked_ok; ratios are fraudblock / stock cache hits)"
 
+# ---- the query log's cost: 5% blocked names, log off against log on
+if [ "${FB_BENCH_QLOG:-1}" != 0 ]; then
+	awk 'NR == FNR { hit[n++] = $0; next } { blk[m++] = $0 }
+	END { for(i = 0; i < 10000; i++)
+		print (i % 20 == 19 ? blk[int(i / 20) % m] : hit[i % n]) }' \
+		"$dir/hit.txt" "$dir/blocked.txt" >"$dir/mix.txt"
+	{ cat "$dir/fb.conf"; echo "log-file: \"$dir/query.log\""; } >"$dir/fblog.conf"
+	FB_CONF_FILE="$dir/fblog.conf" start_resolver fblog "dynlib validator iterator" "dynlib:
+	dynlib-file: \"$FB_MODULE\""
+	dnsperf -s 127.0.0.1 -p "$fblog_port" -d "$dir/hit.txt" -n 1 >/dev/null 2>&1
+	echo "==> 5% blocked mix at $rate q/s, query log off / on, 5 rounds of $secs s"
+	off_all=""; on_all=""
+	for round in 1 2 3 4 5; do
+		read -r _ c_off < <(run fb "$fb_pid" "$fb_port" "$dir/mix.txt" -Q "$rate")
+		read -r _ c_on < <(run fblog "$fblog_pid" "$fblog_port" "$dir/mix.txt" -Q "$rate")
+		echo "round $round: log off $c_off us/query, log on $c_on us/query"
+		off_all="$off_all $c_off"; on_all="$on_all $c_on"
+	done
+	mean() { echo "$@" | awk '{ s = 0; for(i = 1; i <= NF; i++) s += $i; printf "%.2f", s / NF }'; }
+	printf '%-34s %12s %12s %7s%%\n' "5% blocked mix CPU us/query" "log off" "log on" \
+		"$(pct "$(mean $on_all)" "$(mean $off_all)")"
+	printf '%-34s %12s %12s\n' "  (mean of 5 rounds)" "$(mean $off_all)" "$(mean $on_all)"
+	echo "(query log: $(wc -l <"$dir/query.log") records written)"
+fi
+
 # ---- instructions per query: callgrind counts are repeatable where the
 # timings above swing by +-10% between identical runs on 2 cores
 command -v valgrind >/dev/null && [ "${FB_BENCH_CALLGRIND:-1}" != 0 ] || exit 0
-kill "$stock_pid" "$fb_pid"
-wait "$stock_pid" "$fb_pid" 2>/dev/null || true
+kill "$stock_pid" "$fb_pid" ${fblog_pid:-}
+wait "$stock_pid" "$fb_pid" ${fblog_pid:-} 2>/dev/null || true
 
 # ir NAME PORT PID QUERYFILE: instructions per query while answering it
 ir() {

@@ -676,6 +676,117 @@ set_pin(struct conf_parse *p, const struct conf_key *k, const char *val)
 	return conf_str(p, &conf_feed(p)->pin, val);
 }
 
+/* ---- the query log (log-* keys) ---------------------------------- */
+
+/** An absolute path (the module runs in another directory than the
+ * tools, see set_database), for the log keys. */
+static int
+set_log_path(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	if(val[0] != '/')
+		return conf_err_at(p, p->line, "%s must be an absolute path",
+			k->name);
+	if(strlen(val) > 1024)
+		return conf_bad(p, k, val);
+	return conf_str(p, strcmp(k->name, "log-file") == 0 ?
+		&p->cfg->log.file : strcmp(k->name, "log-hash-key-file") == 0 ?
+		&p->cfg->log.key_file : &p->cfg->log.syslog_socket, val);
+}
+
+/** log-syslog and log-all-queries: yes or no. */
+static int
+set_log_flag(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	return conf_choice(p, k, val, "no", "yes",
+		strcmp(k->name, "log-syslog") == 0 ? &p->cfg->log.syslog :
+		&p->cfg->log.all_queries);
+}
+
+/** Index of word in a NULL-ended list, or -1. */
+static int
+word_index(const char *const *words, const char *val)
+{
+	int i;
+
+	for(i = 0; words[i]; i++)
+		if(strcmp(words[i], val) == 0)
+			return i;
+	return -1;
+}
+
+/** Privacy mode words, in enum fb_privacy order. */
+static const char *const privacy_words[] = {
+	"truncate", "none", "hash", "full", NULL
+};
+
+const char *
+fb_privacy_name(enum fb_privacy m)
+{
+	if((unsigned)m > FB_PRIVACY_FULL)
+		return "unknown";
+	return privacy_words[m];
+}
+
+static int
+set_log_privacy(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	int i = word_index(privacy_words, val);
+
+	if(i < 0)
+		return conf_bad(p, k, val);
+	p->cfg->log.privacy = (enum fb_privacy)i;
+	return 1;
+}
+
+static int
+set_log_rotate(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	static const char *const words[] = {
+		"daily", "weekly", "never", NULL
+	};
+	int i = word_index(words, val);
+
+	if(i < 0)
+		return conf_bad(p, k, val);
+	p->cfg->log.rotate = (enum fb_hash_rotate)i;
+	return 1;
+}
+
+/** A syslog facility by name (RFC 5424 numbers). */
+static int
+set_log_facility(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	static const char *const words[] = {
+		"user", "daemon", "local0", "local1", "local2", "local3",
+		"local4", "local5", "local6", "local7", NULL
+	};
+	static const int numbers[] = { 1, 3, 16, 17, 18, 19, 20, 21, 22, 23 };
+	int i = word_index(words, val);
+
+	if(i < 0)
+		return conf_bad(p, k, val);
+	p->cfg->log.facility = numbers[i];
+	return 1;
+}
+
+/** log-retention-days and log-buffer: numbers within the key's range. */
+static int
+set_log_num(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	uint64_t n = 0;
+
+	if(!conf_num(p, k, val, &n))
+		return 0;
+	if(strcmp(k->name, "log-buffer") == 0)
+		p->cfg->log.buffer = (unsigned)n;
+	else
+		p->cfg->log.retention_days = (unsigned)n;
+	return 1;
+}
+
 /** Every key; doc/fraudblock.conf.5.in describes the same. */
 static const struct conf_key conf_keys[] = {
 	{ "database", 0, set_database, 0, 0, "an absolute path" },
@@ -734,7 +845,22 @@ static const struct conf_key conf_keys[] = {
 	{ "checksum", 1, set_sidecar, 0, 0,
 		"a path, file:// or http(s) URL" },
 	{ "refresh", 1, set_refresh, 1, 604800,
-		"seconds with an optional s, m or h suffix, 1s to 168h" }
+		"seconds with an optional s, m or h suffix, 1s to 168h" },
+	{ "log-file", 0, set_log_path, 0, 0, "an absolute path" },
+	{ "log-syslog", 0, set_log_flag, 0, 0, "yes or no" },
+	{ "log-syslog-facility", 0, set_log_facility, 0, 0,
+		"user, daemon or local0 to local7" },
+	{ "log-syslog-socket", 0, set_log_path, 0, 0, "an absolute path" },
+	{ "log-all-queries", 0, set_log_flag, 0, 0, "yes or no" },
+	{ "log-privacy", 0, set_log_privacy, 0, 0,
+		"none, truncate, hash or full" },
+	{ "log-hash-key-file", 0, set_log_path, 0, 0, "an absolute path" },
+	{ "log-hash-rotate", 0, set_log_rotate, 0, 0,
+		"daily, weekly or never" },
+	{ "log-retention-days", 0, set_log_num, 1, 36500,
+		"days, 1 to 36500" },
+	{ "log-buffer", 0, set_log_num, 64, 1048576,
+		"records, 64 to 1048576" }
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -979,6 +1105,18 @@ conf_getline(struct conf_parse *p, FILE *f, char *buf)
 	return 1;
 }
 
+/** The log keys that only make sense together. */
+static int
+log_check(struct conf_parse *p)
+{
+	const struct fb_log_conf *l = &p->cfg->log;
+
+	if(l->privacy == FB_PRIVACY_HASH && !l->key_file)
+		return conf_err_at(p, key_line(p, "log-privacy"),
+			"log-privacy hash needs log-hash-key-file");
+	return 1;
+}
+
 /** Read all lines of an open file into p->cfg. */
 static int
 conf_read(struct conf_parse *p, FILE *f)
@@ -991,7 +1129,9 @@ conf_read(struct conf_parse *p, FILE *f)
 			return 0;
 	if(r < 0)
 		return 0;
-	return feed_close(p);
+	if(!feed_close(p))
+		return 0;
+	return log_check(p);
 }
 
 /** @return a config with the defaults, or NULL when out of memory. */
@@ -1015,6 +1155,15 @@ conf_defaults(const char *path)
 	cfg->sinkhole_ttl = 60;
 	cfg->default_action = FB_ACTION_SINKHOLE;
 	cfg->poll_ms = 100;
+	cfg->log.facility = 16;		/* local0 */
+	cfg->log.privacy = FB_PRIVACY_TRUNCATE;
+	cfg->log.rotate = FB_ROTATE_DAILY;
+	cfg->log.retention_days = 30;
+	cfg->log.buffer = 4096;
+	if(!(cfg->log.syslog_socket = strdup("/dev/log"))) {
+		fb_config_free(cfg);
+		return NULL;
+	}
 	return cfg;
 }
 
@@ -1078,6 +1227,9 @@ fb_config_free(struct fb_config *cfg)
 		free(cfg->feeds[i].pin);
 	}
 	free(cfg->feeds);
+	free(cfg->log.file);
+	free(cfg->log.syslog_socket);
+	free(cfg->log.key_file);
 	free(cfg->path);
 	free(cfg->database);
 	free(cfg->protected_names);

@@ -125,6 +125,38 @@ struct fb_feed_conf {
 	int line;		/**< where the clause starts, for messages */
 };
 
+/** How the query log writes client addresses (doc/querylog.md). */
+enum fb_privacy {
+	FB_PRIVACY_TRUNCATE = 0,	/**< IPv4 /24, IPv6 /48 (default) */
+	FB_PRIVACY_NONE,		/**< no address at all */
+	FB_PRIVACY_HASH,		/**< keyed HMAC-SHA-256, rotated key */
+	FB_PRIVACY_FULL			/**< the whole address (opt-in) */
+};
+
+/** When hash mode's key is replaced. */
+enum fb_hash_rotate {
+	FB_ROTATE_DAILY = 0,	/**< at 00:00 UTC (default) */
+	FB_ROTATE_WEEKLY,	/**< Monday 00:00 UTC */
+	FB_ROTATE_NEVER		/**< only by fraudblock-ctl log-key-rotate */
+};
+
+/** @return the config word of a privacy mode ("truncate", ...). */
+const char *fb_privacy_name(enum fb_privacy m);
+
+/** The query log's settings (the log-* keys). */
+struct fb_log_conf {
+	char *file;		/**< NULL or the JSON Lines file (absolute) */
+	int syslog;		/**< 1: also send records to syslog */
+	int facility;		/**< syslog facility number (local0: 16) */
+	char *syslog_socket;	/**< the local syslog socket, /dev/log */
+	int all_queries;	/**< 1: a "pass" record per checked query */
+	enum fb_privacy privacy;
+	char *key_file;		/**< hash mode's key (absolute) */
+	enum fb_hash_rotate rotate;
+	unsigned retention_days;	/**< log-prune keeps this many days */
+	unsigned buffer;	/**< records a resolver thread may queue */
+};
+
 /** The whole file. */
 struct fb_config {
 	char *path;		/**< the file it was read from */
@@ -149,6 +181,8 @@ struct fb_config {
 	char *sync_pid_file;
 	struct fb_feed_conf *feeds;
 	size_t nfeeds;
+	/** the query log; on when log.file or log.syslog is set */
+	struct fb_log_conf log;
 };
 
 /** @return $FRAUDBLOCK_CONF if set and not empty, else the built-in path. */

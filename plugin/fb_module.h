@@ -18,6 +18,7 @@
 #include "fb_store.h"
 
 struct fb_watch;
+struct fb_log;
 struct fb_thread;
 struct module_env;
 
@@ -70,6 +71,9 @@ struct fb_module {
 	struct fb_thread *threads;
 	/** the thread that watches the store */
 	struct fb_watch *watch;
+	/** the query log's writer, or NULL when the log is off; set in
+	 * init() before any worker runs */
+	struct fb_log *log;
 };
 
 /** Log msg at error level unless bit is already set in m->logged; set it.

@@ -16,6 +16,8 @@
 #include "fb_answer.h"
 #include "fb_cache.h"
 #include "fb_policy.h"
+#include "fb_log.h"
+#include "fb_qlog.h"
 
 /** Most distinct owner names of one answer looked at: a chain longer
  * than Unbound follows (it stops at 11 CNAMEs) plus the query name. */
@@ -37,6 +39,7 @@ static int block(struct fb_module *m, struct fb_thread *t,
 	if(!fb_answer(qstate, id, action, m->cfg, l->ede, l->text))
 		return 0;
 	t->count.blocked++;
+	fb_log_query(t, qstate, l, action, FB_QLOG_BLOCK);
 	return 1;
 }
 
@@ -48,8 +51,13 @@ int fb_policy_query(struct fb_module *m, struct module_qstate *qstate,
 	if(qstate->qinfo.qclass != LDNS_RR_CLASS_IN || !(t = fb_thread_get(m)))
 		return 0;
 	if(!fb_thread_lookup(t, qstate->qinfo.qname, qstate->qinfo.qname_len,
-	    &l) || l.v.kind != FB_BLOCK)
+	    &l))
 		return 0;
+	if(l.v.kind != FB_BLOCK) {
+		if(m->cfg->log.all_queries && from_client(qstate))
+			fb_log_query(t, qstate, &l, 0, FB_QLOG_PASS);
+		return 0;
+	}
 	if(!from_client(qstate)) {
 		/* the resolver needs this answer, no client may get it */
 		qstate->no_cache_store = 1;

@@ -12,6 +12,7 @@
 #include "fb_module.h"
 #include "fb_thread.h"
 #include "fb_watch.h"
+#include "fb_log.h"
 
 /** How long a worker waits for a paused gate, in 100 us steps (200 ms):
  * a reopen or resize takes far less; past that the query passes. */
@@ -38,6 +39,9 @@ struct fb_thread *fb_thread_get(struct fb_module *m)
 	if(!(t = calloc(1, sizeof(*t))))
 		return NULL;
 	t->m = m;
+	if(m->log && !(t->ring = fb_ring_new(m->cfg->log.buffer)))
+		log_err("fraudblock: out of memory for a query log buffer: "
+			"this thread's queries are not logged");
 	/* Unbound blocks every signal in its workers; a fault on a blocked
 	 * SIGBUS would kill it past the guard */
 	if(!fb_guard_thread_init())
@@ -95,6 +99,8 @@ static const struct fb_text_slot *ede_slot(struct fb_thread *t,
 			"blocked by fraudblock: %s (%s)", src.name,
 			fb_category_name((enum fb_category)e->category));
 		s->ede = src.ede ? src.ede : FB_EDE_BLOCKED;
+		memcpy(s->source_name, src.name, sizeof(s->source_name));
+		s->source_name[sizeof(s->source_name) - 1] = 0;
 		s->store_epoch = epoch;
 		s->list_gen = gen;
 		s->source = e->source;
@@ -153,6 +159,7 @@ static enum attempt attempt(struct fb_thread *t, const struct fb_qname *q,
 		const struct fb_text_slot *s = ede_slot(t, &out->v.entry);
 		out->text = s->text;
 		out->ede = s->ede;
+		out->source = s->source_name;
 	}
 	if(rc == 0)
 		fb_reader_end(t->reader);
@@ -244,6 +251,7 @@ void fb_threads_free(struct fb_module *m)
 	fb_threads_drop_readers(m);
 	for(t = m->threads; t; t = next) {
 		next = t->next;
+		fb_ring_free(t->ring);
 		free(t);
 	}
 	m->threads = NULL;

@@ -21,6 +21,7 @@
 #include "fb_name.h"
 
 struct fb_module;
+struct fb_ring;
 
 /** EDE codes and texts one thread has made, by (store, list generation,
  * source, category). */
@@ -32,6 +33,8 @@ struct fb_text_slot {
 	uint8_t category;
 	uint16_t ede;		/**< the source's EDE code */
 	char text[FB_SOURCE_NAME_MAX + 48];
+	/** the source's name, for the query log */
+	char source_name[FB_SOURCE_NAME_MAX];
 };
 
 /** Counters of one thread: written by it alone, read by whoever sums
@@ -53,6 +56,9 @@ struct fb_thread {
 	struct fb_guard guard;
 	struct fb_text_slot texts[FB_TEXT_SLOTS];
 	struct fb_counters count;
+	/** this thread's query log ring (fb_log.h), or NULL when the log
+	 * is off; made before the context is put on m->threads */
+	struct fb_ring *ring;
 	/** on m->threads */
 	struct fb_thread *next;
 };
@@ -63,6 +69,8 @@ struct fb_lookup {
 	/** the EDE code and text for a BLOCK verdict */
 	uint16_t ede;
 	const char *text;
+	/** the blocking source's name (FB_SOURCE_NAME_MAX bytes) */
+	const char *source;
 };
 
 /**

@@ -30,6 +30,7 @@
 #include "fb_policy.h"
 #include "fb_watch.h"
 #include "fb_guard.h"
+#include "fb_log.h"
 
 /** The six entry points are all dynlibmod looks up with dlsym; every
  * other symbol is hidden (-fvisibility=hidden). */
@@ -112,8 +113,9 @@ EXPORT int init(struct module_env *env, int id)
 	 * watch thread keeps trying and queries pass meanwhile */
 	fb_list_open_first(m);
 	de->dyn_env = m;
-	if(!fb_watch_start(&m->watch, m, env)) {
+	if(!fb_log_start(&m->log, m) || !fb_watch_start(&m->watch, m, env)) {
 		de->dyn_env = NULL;
+		fb_log_stop(m->log);
 		fb_list_close(m);
 		pthread_mutex_destroy(&m->lock);
 		free(m);
@@ -130,8 +132,10 @@ EXPORT void deinit(struct module_env *env, int id)
 	struct fb_module *m = de ? (struct fb_module *)de->dyn_env : NULL;
 	if(!m)
 		return;
-	/* workers are stopped by now; the watch thread goes first since
-	 * it uses the store too */
+	/* workers are stopped by now; the log writer drains their rings
+	 * one last time and goes before their contexts are freed; the
+	 * watch thread goes before the store since it uses it too */
+	fb_log_stop(m->log);
 	fb_watch_stop(m->watch);
 	fb_list_close(m);
 	pthread_mutex_destroy(&m->lock);

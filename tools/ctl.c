@@ -131,6 +131,12 @@ ctl_usage(int status)
 		"store\n"
 		"  check-config [FILE]         parse the configuration as "
 		"the module does\n"
+		"  log-reopen                  make the module reopen "
+		"log-file (after rotation)\n"
+		"  log-prune                   delete rotated logs older "
+		"than log-retention-days\n"
+		"  log-key-rotate              new key for log-privacy "
+		"hash\n"
 		"  -c conf  configuration file (default: ", progname);
 	/* $FRAUDBLOCK_CONF */
 	ctl_put_safe(stderr, fb_config_default_path());
@@ -573,6 +579,14 @@ run(const struct fb_config *cfg, int argc, char *argv[])
 		return ctl_cmd_feeds(cfg, argc, argv);
 	if(strcmp(cmd, "sync-now") == 0)
 		return ctl_cmd_sync_now(cfg, argc, argv);
+	if(strncmp(cmd, "log-", 4) == 0 && argc == 1) {
+		if(strcmp(cmd, "log-reopen") == 0)
+			return ctl_cmd_log_reopen(cfg);
+		if(strcmp(cmd, "log-prune") == 0)
+			return ctl_cmd_log_prune(cfg);
+		if(strcmp(cmd, "log-key-rotate") == 0)
+			return ctl_cmd_log_key_rotate(cfg);
+	}
 	if(strcmp(cmd, "status") == 0 || strcmp(cmd, "compact") == 0 ||
 		strcmp(cmd, "verify") == 0) {
 		if(argc != 1)

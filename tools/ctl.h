@@ -2,8 +2,8 @@
  * \file
  * What the parts of fraudblock-ctl share: ctl.c (lookup, hand-made
  * entries, status, the command line), ctl_admin.c (backup, restore,
- * compact, verify, check-config) and ctl_feeds.c (feeds, sync-now, the
- * source records all of them show).
+ * compact, verify, check-config), ctl_feeds.c (feeds, sync-now, the
+ * source records all of them show) and ctl_log.c (the query log).
  *
  * Every string from outside reaches the terminal through ctl_put_safe().
  */
@@ -103,5 +103,9 @@ int ctl_sources(const struct fb_config *cfg, struct fb_reader *r,
 int ctl_cmd_feeds(const struct fb_config *cfg, int argc, char *argv[]);
 /** @return 0 synced, 1 a feed failed, CTL_ERROR no daemon or answer. */
 int ctl_cmd_sync_now(const struct fb_config *cfg, int argc, char *argv[]);
+/** The query log commands of ctl_log.c.  @return the exit status. */
+int ctl_cmd_log_reopen(const struct fb_config *cfg);
+int ctl_cmd_log_prune(const struct fb_config *cfg);
+int ctl_cmd_log_key_rotate(const struct fb_config *cfg);
 
 #endif /* FB_CTL_H */
