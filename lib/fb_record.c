@@ -112,7 +112,7 @@ int fb_entry_same(const struct fb_entry *a, const struct fb_entry *b)
 enum src_tag {
 	TAG_NAME = 1, TAG_ENTRIES, TAG_INVALID, TAG_LAST_ATTEMPT,
 	TAG_LAST_SUCCESS, TAG_LAST_CHANGE, TAG_LAST_STATUS, TAG_LAST_ERROR,
-	TAG_ETAG, TAG_LAST_MODIFIED
+	TAG_ETAG, TAG_LAST_MODIFIED, TAG_CHUNKS
 };
 
 /** Append one field if it fits; texts longer than the room are cut. */
@@ -158,6 +158,7 @@ size_t fb_source_encode(const struct fb_source_info *s,
 	put_text(out, &n, TAG_ETAG, s->etag, sizeof(s->etag));
 	put_text(out, &n, TAG_LAST_MODIFIED, s->last_modified,
 		sizeof(s->last_modified));
+	put_num(out, &n, TAG_CHUNKS, s->chunks);
 	return n;
 }
 
@@ -213,6 +214,10 @@ int fb_source_decode(const uint8_t *in, size_t len, uint16_t id,
 		case TAG_LAST_MODIFIED:
 			get_text(s->last_modified, sizeof(s->last_modified),
 				v, flen);
+			break;
+		case TAG_CHUNKS:
+			/* any other value: not a scheme this build knows */
+			s->chunks = num <= UINT32_MAX ? (uint32_t)num : 0;
 			break;
 		default:	/* a newer version's field */
 			break;

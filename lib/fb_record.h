@@ -77,6 +77,9 @@ struct fb_source_info {
 	char last_error[256];	/**< why the last attempt failed, or "" */
 	char etag[256];		/**< HTTP ETag of the last good download */
 	char last_modified[64];	/**< HTTP Last-Modified of it */
+	/** FB_CHUNK_SCHEME when the feed's chunk records are exact
+	 * (fb_chunk.h), else 0 */
+	uint32_t chunks;
 };
 
 /** Largest encoded source record. */

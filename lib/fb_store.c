@@ -526,6 +526,14 @@ static int open_tables(struct fb_store *st, char *err, size_t errlen)
 		rc = mdb_dbi_open(txn, "bysource", c, &st->bysource);
 	if(rc == 0)
 		rc = mdb_dbi_open(txn, "sources", c, &st->sources);
+	/* optional: a store made before it has none until a writer opens
+	 * it, and nothing depends on it (fb_chunk.h) */
+	if(rc == 0) {
+		int crc = mdb_dbi_open(txn, "chunks", c, &st->chunks);
+		st->has_chunks = crc == 0;
+		if(crc && crc != MDB_NOTFOUND)
+			rc = crc;
+	}
 	if(rc) {
 		mdb_txn_abort(txn);
 		if(rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)

@@ -22,6 +22,10 @@ struct fb_update_result {
 	uint64_t before;	/**< entries of the feed before */
 	uint64_t after;		/**< entries after (== before if refused) */
 	uint64_t added, removed, changed;
+	/** entries in force the diff read: all of them when the feed's
+	 * chunk index was not in force (fb_chunk.h), else those of the
+	 * chunks that changed */
+	uint64_t walked;
 	uint64_t generation;	/**< generation after the commit */
 };
 
