@@ -73,6 +73,27 @@ size_t fb_bysource_key(uint16_t src, const uint8_t *key, size_t len,
 /** Add one record to names and bysource. */
 int fb_entry_put(struct fb_store *st, MDB_txn *txn, const uint8_t *key,
 	size_t len, const struct fb_entry *e);
+/** Cursors for adding entries in key order (fb_entry_append). */
+struct fb_appender {
+	MDB_cursor *names, *bysource;
+	/** appending still works: every key so far sorted after the
+	 * table's last */
+	int names_ok, bysource_ok;
+};
+/** Open (0 or an LMDB error; nothing to close then) and close. */
+int fb_appender_open(struct fb_store *st, MDB_txn *txn,
+	struct fb_appender *ap);
+void fb_appender_close(struct fb_appender *ap);
+/**
+ * fb_entry_put for keys given in ascending order: while a key sorts after
+ * every key of a table it is appended (MDB_APPEND: no search, and pages
+ * filled, not split in half), from the first one that does not on it is
+ * put as usual.  A first import into an empty store appends throughout.
+ * ap NULL: fb_entry_put().
+ */
+int fb_entry_append(struct fb_store *st, MDB_txn *txn,
+	struct fb_appender *ap, const uint8_t *key, size_t len,
+	const struct fb_entry *e);
 /** Remove one record (as stored: rec) from names and bysource. */
 int fb_entry_del(struct fb_store *st, MDB_txn *txn, const uint8_t *key,
 	size_t len, const uint8_t rec[FB_ENTRY_SIZE]);

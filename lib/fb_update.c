@@ -23,6 +23,7 @@ static int keycmp(const uint8_t *a, size_t alen, const uint8_t *b,
 /** One difference between a feed's entries in force and its new set. */
 struct change {
 	size_t item;		/**< nameset index (add, change) */
+	size_t count;		/**< adds: items [item, item + count) */
 	uint32_t off;		/**< key in the old-key arena (remove) */
 	uint16_t len;
 	uint8_t rec[FB_ENTRY_SIZE];	/**< the record in force */
@@ -46,13 +47,19 @@ static void changes_free(struct changes *cs)
 static int change_push(struct changes *cs, char kind, size_t item,
 	const MDB_val *oldkey, const MDB_val *oldrec)
 {
-	struct change *c;
+	struct change *c = cs->n ? &cs->v[cs->n - 1] : NULL;
+	/* adds of items in a row are one run: an import is one change */
+	if(kind == 'a' && c && c->kind == 'a' && c->item + c->count == item) {
+		c->count++;
+		return 0;
+	}
 	if(!fb_grow(&cs->v, &cs->cap, cs->n + 1, sizeof(*cs->v)))
 		return ENOMEM;
 	c = &cs->v[cs->n];
 	memset(c, 0, sizeof(*c));
 	c->kind = kind;
 	c->item = item;
+	c->count = 1;
 	if(oldrec)
 		memcpy(c->rec, oldrec->mv_data, FB_ENTRY_SIZE);
 	if(kind == 'r') {
@@ -508,16 +515,19 @@ static int write_chunks(struct fb_store *st, MDB_txn *txn, uint16_t src,
 	return rc;
 }
 
-/** Write the listed differences. */
+/** Write the listed differences, in key order. */
 static int apply_changes(struct fb_store *st, MDB_txn *txn,
 	const struct fb_nameset *ns, const struct fb_entry *tmpl,
 	const struct changes *cs, struct fb_update_result *res)
 {
-	size_t i;
-	int rc = 0;
+	struct fb_appender ap;
+	size_t i, j;
+	int rc;
+	if((rc = fb_appender_open(st, txn, &ap)) != 0)
+		return rc;
 	for(i = 0; i < cs->n && rc == 0; i++) {
 		const struct change *c = &cs->v[i];
-		struct fb_entry e;
+		struct fb_entry e, old;
 		const uint8_t *key;
 		size_t len;
 		if(c->kind == 'r') {
@@ -526,18 +536,25 @@ static int apply_changes(struct fb_store *st, MDB_txn *txn,
 			res->removed++;
 			continue;
 		}
+		if(c->kind == 'a') {
+			for(j = c->item; j < c->item + c->count && rc == 0;
+			    j++) {
+				key = item_entry(ns, j, tmpl, &e, &len);
+				rc = fb_entry_append(st, txn, &ap, key, len,
+					&e);
+				res->added++;
+			}
+			continue;
+		}
 		key = item_entry(ns, c->item, tmpl, &e, &len);
-		if(c->kind == 'c') {
-			struct fb_entry old;
-			fb_entry_decode(c->rec, &old);
-			e.first_seen = old.first_seen;
-			if((rc = fb_entry_del(st, txn, key, len, c->rec)) != 0)
-				break;
-			res->changed++;
-		} else
-			res->added++;
+		fb_entry_decode(c->rec, &old);
+		e.first_seen = old.first_seen;
+		if((rc = fb_entry_del(st, txn, key, len, c->rec)) != 0)
+			break;
+		res->changed++;
 		rc = fb_entry_put(st, txn, key, len, &e);
 	}
+	fb_appender_close(&ap);
 	return rc;
 }
 
