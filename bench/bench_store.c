@@ -144,8 +144,9 @@ int main(int argc, char **argv)
 	struct fb_store *st;
 	struct fb_reader *r;
 	struct fb_update_result res;
-	struct fb_update_spec spec = { "bench", FB_ACTION_DEFAULT,
-		FB_CATEGORY_SCAM, 50, 0, 0 };
+	struct fb_update_spec spec = { .feed = "bench",
+		.action = FB_ACTION_DEFAULT, .category = FB_CATEGORY_SCAM,
+		.max_shrink = 50 };
 	struct fb_nameset *ns;
 	struct fb_store_stats s;
 	char **hits, **miss = NULL;

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #include "fmt.h"
 
@@ -59,6 +60,8 @@ emit(struct fb_fmt_ctx *c, const struct fb_key *key, uint8_t scope,
 	e.scope = scope;
 	e.flags = flags;
 	e.category = c->category;
+	e.date = c->date;
+	e.action = c->action;
 	e.line = c->lineno;
 	e.host = text;
 	e.hostlen = len;
@@ -86,6 +89,8 @@ fb_fmt_name(struct fb_fmt_ctx *c, const char *text, size_t len,
 		fb_fmt_refuse(c, fb_name_strerror(e), text, len);
 		return 1;
 	}
+	if(c->exact && scope == FB_SCOPE_TREE)
+		scope = FB_SCOPE_SELF;
 	return emit(c, &key, scope, flags & ~FB_ENTRY_ADDRESS, text, len);
 }
 
@@ -117,12 +122,82 @@ fb_fmt_host(struct fb_fmt_ctx *c, const char *text, size_t len,
 	return fb_fmt_name(c, text, len, flags);
 }
 
+/**
+ * Read a number written with optional group separators ("4.966",
+ * "1,234", "12 345") at the start of [p, end).
+ * @return 1 and *v if there is one of at most 19 digits, else 0.
+ */
+static int
+header_number(const char *p, const char *end, int groups, uint64_t *v)
+{
+	int digits = 0;
+
+	*v = 0;
+	for(; p < end; p++) {
+		if(*p >= '0' && *p <= '9') {
+			if(++digits > 19)
+				return 0;
+			*v = *v * 10 + (uint64_t)(*p - '0');
+		} else if(groups && digits && (*p == '.' || *p == ',' ||
+			*p == ' ') && p + 1 < end && p[1] >= '0' && p[1] <= '9')
+			continue;
+		else
+			break;
+	}
+	/* "Version: 2607231411" must be all digits; "Blocked: N domains"
+	 * may go on */
+	return digits > 0 && (groups || p == end);
+}
+
+/**
+ * Look at a line of a list's header (the comment lines before its first
+ * entry) for what the list declares of itself: "Version: N" and
+ * "Blocked: N ..." after '#' or '!' (hostsVN, adblock lists).  A version
+ * that is not a plain number is not comparable and is ignored.
+ */
+static void
+header_line(struct fb_fmt_ctx *c, const char *p, size_t n)
+{
+	const char *end = p + n;
+
+	if(n == 0 || (*p != '#' && *p != '!'))
+		return;
+	while(p < end && (*p == '#' || *p == '!' || fb_fmt_blank(*p)))
+		p++;
+	while(end > p && fb_fmt_blank(end[-1]))
+		end--;
+	if(end - p > 8 && strncasecmp(p, "version:", 8) == 0) {
+		for(p += 8; p < end && fb_fmt_blank(*p); p++)
+			;
+		if(!header_number(p, end, 0, &c->st->version))
+			c->st->version = 0;
+	} else if(end - p > 8 && strncasecmp(p, "blocked:", 8) == 0) {
+		for(p += 8; p < end && fb_fmt_blank(*p); p++)
+			;
+		c->st->has_declared = header_number(p, end, 1,
+			&c->st->declared);
+	}
+}
+
+/** @return 1 if a line may still be part of a list's header: blank, a
+ * comment, or adblock's "[Adblock Plus 2.0]". */
+static int
+header_continues(const char *p, size_t n)
+{
+	while(n > 0 && fb_fmt_blank(*p)) {
+		p++;
+		n--;
+	}
+	return n == 0 || *p == '#' || *p == '!' || *p == '[';
+}
+
 enum fb_parse_status
 fb_fmt_lines(struct fb_fmt_ctx *c, const char *buf, size_t len,
 	fb_fmt_line_fn *fn)
 {
 	const char *p = buf, *end = buf + len, *nl;
 	size_t n;
+	int in_header = 1;
 
 	if(len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		p += 3;
@@ -140,8 +215,12 @@ fb_fmt_lines(struct fb_fmt_ctx *c, const char *buf, size_t len,
 		 * of it */
 		else if(memchr(p, 0, n) != NULL)
 			fb_fmt_refuse(c, "NUL byte in line", p, n);
-		else if(!fn(c, p, n))
-			return FB_PARSE_NOMEM;
+		else {
+			if(in_header && (in_header = header_continues(p, n)))
+				header_line(c, p, n);
+			if(!fn(c, p, n))
+				return FB_PARSE_NOMEM;
+		}
 		p = nl ? nl + 1 : end;
 	}
 	return FB_PARSE_OK;
@@ -150,7 +229,7 @@ fb_fmt_lines(struct fb_fmt_ctx *c, const char *buf, size_t len,
 /** The parser of each format, in enum fb_format order. */
 static fb_fmt_run_fn *const parsers[] = {
 	fb_fmt_domains, fb_fmt_hosts, fb_fmt_urls, fb_fmt_adblock,
-	fb_fmt_csv, fb_fmt_json
+	fb_fmt_csv, fb_fmt_json, fb_fmt_rpz
 };
 
 /** fb_parse_entry_cb of the checking pass: takes everything. */
@@ -204,7 +283,8 @@ entry_to_set(void *arg, const struct fb_parse_entry *e)
 
 	if(!e->key)
 		return 1;
-	return fb_nameset_add(ns, e->key, e->scope);
+	return fb_nameset_add_listed(ns, e->key, e->scope, e->action,
+		e->category);
 }
 
 /** fb_parse_feed()'s callbacks: the set and the caller's report. */

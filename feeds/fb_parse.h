@@ -14,7 +14,7 @@
  * entry; fb_parse_feed() is the old shortcut that only fills a name set.
  * Each format lives in its own file whose header comment is its spec:
  * fmt_lines.c (domains, hosts), fmt_urls.c (urls), fmt_adblock.c,
- * fmt_csv.c, fmt_json.c.  In short:
+ * fmt_csv.c, fmt_json.c, fmt_rpz.c.  In short:
  *
  * - domains: one name a line; '#' at the start of a line or after white
  *   space starts a comment (a '#' glued to a name, as in adblock's
@@ -35,8 +35,16 @@
  * - adblock: "||name^" rules; comments, header, cosmetic and exception
  *   rules and rules with options skipped (counted as unsupported).
  * - csv:     RFC 4180 with a header row; one column holds a URL or host,
- *   parsed like a urls line; optionally a category column.
+ *   parsed like a urls line; optionally a category column and a date
+ *   column.
  * - json:    an array of URL strings or of objects with a URL member.
+ * - rpz:     a Response Policy Zone file (read with ldns); QNAME triggers
+ *   with their own actions; see fmt_rpz.c.
+ * Line formats: comment lines before the first entry may declare the
+ * list's version ("# Version: 2607231411", also after '!') and size
+ * ("# Blocked: 4.966 domains"); both are returned in the stats for the
+ * caller to judge (fraudblock-sync refuses a version older than the one in
+ * force and a size that disagrees with the body).
  * All formats: lines (csv records) may end in LF or CRLF, the last needs
  * no newline, and a UTF-8 byte order mark at the start is skipped.  In
  * the line formats (domains, hosts, urls, adblock) a NUL byte or a line
@@ -69,7 +77,20 @@ struct fb_parse_stats {
 	uint64_t addresses;	/**< URLs whose host is an IP literal */
 	uint64_t paths;		/**< accepted names that came with a path */
 	uint64_t unsupported;	/**< adblock rules skipped as not a plain
-				 * name block (also counted in skipped) */
+				 * name block, rpz triggers of other kinds
+				 * (also counted in skipped) */
+	uint64_t localdata;	/**< rpz local data records: answered with
+				 * the sinkhole, not the zone's records */
+	uint64_t drops;		/**< rpz-drop triggers, listed as nxdomain */
+	/** what a line format's header declares (comment lines before
+	 * the first entry): "Version: N" (0 when absent or not a plain
+	 * number) and "Blocked: N domains" (group separators allowed); for
+	 * rpz, version is the SOA serial and version_is_serial is set (it
+	 * is compared in serial number arithmetic, RFC 1982) */
+	uint64_t version;
+	int version_is_serial;
+	uint64_t declared;
+	int has_declared;
 };
 
 /** Entry flags. */
@@ -87,6 +108,11 @@ struct fb_parse_entry {
 	unsigned flags;
 	/** the entry's category: the feed's, or csv's category column */
 	enum fb_category category;
+	/** when the feed says the entry was listed (csv's date-column),
+	 * unix time; 0 when it does not say */
+	int64_t date;
+	/** the entry's own action (rpz), or FB_ACTION_DEFAULT: the feed's */
+	enum fb_action action;
 	/** 1-based line (csv: line the record starts on; json: index of
 	 * the array element) */
 	uint64_t line;
@@ -111,6 +137,9 @@ struct fb_parse_opts {
 	const char *column;
 	/** csv: NULL or header name or number of the category column */
 	const char *category_column;
+	/** csv: NULL or header name or number of a column giving the date
+	 * each row was listed */
+	const char *date_column;
 	/** json: NULL ("url") or the member of objects holding the URL */
 	const char *field;
 };

@@ -13,6 +13,11 @@
  *   1-based number; `category-column:` optionally names another field
  *   whose value (scam, phishing, malware or other, in any case) is the
  *   entry's category; any other value gives the feed's category.
+ *   `date-column:` optionally names a field holding the date the row was
+ *   listed ("YYYY-MM-DD", then optionally "THH:MM:SS" or " HH:MM:SS",
+ *   then optionally "Z" or "+HH:MM"/"-HH:MM"; UTC when no offset is
+ *   given), handed on with each entry; a row whose date is not such a
+ *   date is refused ("date not understood").
  * - The URL field is read as a urls line (fb_fmt_url(), see
  *   fmt_urls.c): host kept, IP literals are addresses, paths flagged.
  * - An empty line is skipped.  A record with a '"' inside an unquoted
@@ -194,15 +199,20 @@ csv_category(const struct csv *j)
 	return j->c->o->category;
 }
 
+/** The columns a feed may name, in this order in the array. */
+enum { COL_URL, COL_CATEGORY, COL_DATE, NCOLS };
+
 /** Read the header and find the columns.  @return FB_PARSE_*. */
 static enum fb_parse_status
-csv_header(struct csv *j, struct csv_col *url, struct csv_col *cat)
+csv_header(struct csv *j, struct csv_col *cols)
 {
 	enum csv_end e;
 	const char *why = NULL;
-	size_t i = 0, open = 0;
-	int named_url = !url->found, named_cat = cat->spec && !cat->found;
+	size_t i = 0, open = 0, k;
+	int named[NCOLS];
 
+	for(k = 0; k < NCOLS; k++)
+		named[k] = cols[k].spec && !cols[k].found;
 	do {
 		e = csv_field(j, &why, &open);
 		if(e == CSV_UNTERM)
@@ -210,43 +220,109 @@ csv_header(struct csv *j, struct csv_col *url, struct csv_col *cat)
 				"the header is never closed");
 		if(e == CSV_BAD)
 			return fb_fmt_malformed(j->c, 0, "header: %s", why);
-		if(named_url && !url->found && csv_val_is(j, url->spec)) {
-			url->idx = i;
-			url->found = 1;
-		}
-		if(named_cat && !cat->found && csv_val_is(j, cat->spec)) {
-			cat->idx = i;
-			cat->found = 1;
-		}
+		for(k = 0; k < NCOLS; k++)
+			if(named[k] && !cols[k].found &&
+			   csv_val_is(j, cols[k].spec)) {
+				cols[k].idx = i;
+				cols[k].found = 1;
+			}
 		i++;
 	} while(e == CSV_MORE);
-	if(!url->found)
-		return fb_fmt_malformed(j->c, 0, "no column '%s' in the "
-			"header", url->spec);
-	if(url->idx >= i)
-		return fb_fmt_malformed(j->c, 0, "column %s: the header has "
-			"%zu columns", url->spec, i);
-	if(cat->spec && !cat->found)
-		return fb_fmt_malformed(j->c, 0, "no column '%s' in the "
-			"header", cat->spec);
-	if(cat->spec && cat->idx >= i)
-		return fb_fmt_malformed(j->c, 0, "column %s: the header has "
-			"%zu columns", cat->spec, i);
+	for(k = 0; k < NCOLS; k++) {
+		if(!cols[k].spec)
+			continue;
+		if(!cols[k].found)
+			return fb_fmt_malformed(j->c, 0, "no column '%s' in "
+				"the header", cols[k].spec);
+		if(cols[k].idx >= i)
+			return fb_fmt_malformed(j->c, 0, "column %s: the "
+				"header has %zu columns", cols[k].spec, i);
+	}
 	return FB_PARSE_OK;
+}
+
+/** @return the value of n digits at p, or -1 if one is not a digit. */
+static int
+csv_digits(const char *p, int n)
+{
+	int v = 0;
+
+	for(; n > 0; n--, p++) {
+		if(*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	return v;
+}
+
+/**
+ * Read the date of a date column: "YYYY-MM-DD", optionally followed by
+ * 'T' or ' ' and "HH:MM:SS", optionally followed by "Z" or "+HH:MM" /
+ * "-HH:MM" (PhishTank's "2021-04-01T07:28:13+00:00", URLhaus's
+ * "2022-03-14 00:11:32", read as UTC when no offset is given).
+ * @return 1 and *t (unix time), or 0 if the field is not such a date.
+ */
+static int
+csv_date(const struct csv *j, int64_t *t)
+{
+	const char *p = j->val, *end = j->val + j->vlen;
+	int y, mo, d, h = 0, mi = 0, se = 0, oh, om;
+	int64_t days;
+
+	while(p < end && fb_fmt_blank(*p))
+		p++;
+	while(end > p && fb_fmt_blank(end[-1]))
+		end--;
+	if(end - p < 10 || p[4] != '-' || p[7] != '-' ||
+	   (y = csv_digits(p, 4)) < 1970 || (mo = csv_digits(p + 5, 2)) < 1 ||
+	   mo > 12 || (d = csv_digits(p + 8, 2)) < 1 || d > 31)
+		return 0;
+	p += 10;
+	if(p < end) {
+		if(end - p < 9 || (*p != 'T' && *p != ' ') || p[3] != ':' ||
+		   p[6] != ':' || (h = csv_digits(p + 1, 2)) < 0 || h > 23 ||
+		   (mi = csv_digits(p + 4, 2)) < 0 || mi > 59 ||
+		   (se = csv_digits(p + 7, 2)) < 0 || se > 60)
+			return 0;
+		p += 9;
+	}
+	if(p < end && *p == 'Z')
+		p++;
+	else if(end - p == 6 && (*p == '+' || *p == '-') && p[3] == ':' &&
+		(oh = csv_digits(p + 1, 2)) >= 0 && oh <= 23 &&
+		(om = csv_digits(p + 4, 2)) >= 0 && om <= 59) {
+		int sign = *p == '+' ? 1 : -1;
+		h -= sign * oh;
+		mi -= sign * om;
+		p = end;
+	}
+	if(p != end)
+		return 0;
+	/* days since 1970-01-01 of the civil date (proleptic Gregorian),
+	 * without timegm's dependence on the process's time zone */
+	{
+		int yy = mo <= 2 ? y - 1 : y;
+		int era = yy / 400, yoe = yy - era * 400;
+		int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+		int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+		days = (int64_t)era * 146097 + doe - 719468;
+	}
+	*t = days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + se;
+	return 1;
 }
 
 /** Read one data record and hand on its URL.  @return FB_PARSE_*. */
 static enum fb_parse_status
-csv_record(struct csv *j, const struct csv_col *url,
-	const struct csv_col *cat, char *urlbuf)
+csv_record(struct csv *j, const struct csv_col *cols, char *urlbuf)
 {
 	struct fb_fmt_ctx *c = j->c;
 	const char *start = j->p, *why = NULL;
 	enum csv_end e;
 	size_t i = 0, ulen = 0, open = 0;
-	int have = 0, over = 0;
+	int have = 0, over = 0, baddate = 0;
 
 	c->category = c->o->category;
+	c->date = 0;
 	do {
 		e = csv_field(j, &why, &open);
 		if(e == CSV_UNTERM)
@@ -255,23 +331,29 @@ csv_record(struct csv *j, const struct csv_col *url,
 				(unsigned long long)c->lineno);
 		if(e == CSV_BAD)
 			break;
-		if(i == url->idx) {
+		if(i == cols[COL_URL].idx) {
 			memcpy(urlbuf, j->val, j->vlen);
 			ulen = j->vlen;
 			over = j->over;
 			have = 1;
 		}
-		if(cat->spec && i == cat->idx)
+		if(cols[COL_CATEGORY].spec && i == cols[COL_CATEGORY].idx)
 			c->category = csv_category(j);
+		if(cols[COL_DATE].spec && i == cols[COL_DATE].idx &&
+		   !csv_date(j, &c->date))
+			baddate = 1;
 		i++;
 	} while(e == CSV_MORE);
 	if(e == CSV_BAD)
 		fb_fmt_refuse(c, why, start, (size_t)(j->p - start));
-	else if(!have)
+	else if(!have || (cols[COL_DATE].spec && i <= cols[COL_DATE].idx))
 		fb_fmt_refuse(c, "too few fields", start,
 			(size_t)(j->p - start));
 	else if(over)
 		fb_fmt_refuse(c, "URL field too long", start,
+			(size_t)(j->p - start));
+	else if(baddate)
+		fb_fmt_refuse(c, "date not understood", start,
 			(size_t)(j->p - start));
 	else if(!fb_fmt_url(c, urlbuf, ulen))
 		return FB_PARSE_NOMEM;
@@ -282,7 +364,7 @@ enum fb_parse_status
 fb_fmt_csv(struct fb_fmt_ctx *c, const char *buf, size_t len)
 {
 	struct csv *j;
-	struct csv_col url, cat;
+	struct csv_col cols[NCOLS];
 	enum fb_parse_status r = FB_PARSE_OK;
 	char *urlbuf = NULL;
 	int header = 1;
@@ -301,8 +383,9 @@ fb_fmt_csv(struct fb_fmt_ctx *c, const char *buf, size_t len)
 	j->line = 1;
 	if(len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		j->p += 3;
-	csv_col_init(&url, c->o->column);
-	csv_col_init(&cat, c->o->category_column);
+	csv_col_init(&cols[COL_URL], c->o->column);
+	csv_col_init(&cols[COL_CATEGORY], c->o->category_column);
+	csv_col_init(&cols[COL_DATE], c->o->date_column);
 	while(r == FB_PARSE_OK && j->p < j->end) {
 		c->st->lines++;
 		c->lineno = j->line;
@@ -313,10 +396,10 @@ fb_fmt_csv(struct fb_fmt_ctx *c, const char *buf, size_t len)
 		if(header) {
 			header = 0;
 			c->st->skipped++;
-			r = csv_header(j, &url, &cat);
+			r = csv_header(j, cols);
 			continue;
 		}
-		r = csv_record(j, &url, &cat, urlbuf);
+		r = csv_record(j, cols, urlbuf);
 	}
 	free(urlbuf);
 	free(j);

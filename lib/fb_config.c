@@ -23,6 +23,9 @@
 #ifndef FB_DB_DEFAULT
 #define FB_DB_DEFAULT "/var/lib/fraudblock"
 #endif
+#ifndef FB_SYNC_PID_DEFAULT
+#define FB_SYNC_PID_DEFAULT "/run/fraudblock/fraudblock-sync.pid"
+#endif
 
 /** Longest line, without its line end. */
 #define FB_CONF_LINE_MAX 4096
@@ -182,6 +185,39 @@ set_database(struct conf_parse *p, const struct conf_key *k, const char *val)
 	return conf_str(p, &p->cfg->database, val);
 }
 
+/**
+ * A list file fraudblock-sync reads (protected-names, ...): absolute,
+ * since cron and systemd run it from another directory than the admin's.
+ */
+static int
+set_list_file(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	char **dst;
+
+	if(val[0] != '/')
+		return conf_bad(p, k, val);
+	if(strcmp(k->name, "protected-names") == 0)
+		dst = &p->cfg->protected_names;
+	else if(strcmp(k->name, "popular-names") == 0)
+		dst = &p->cfg->popular_names;
+	else
+		dst = &p->cfg->public_suffix_list;
+	return conf_str(p, dst, val);
+}
+
+/** Absolute too: the daemon and fraudblock-ctl run from anywhere. */
+static int
+set_sync_pid_file(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	(void)k;
+	if(val[0] != '/')
+		return conf_err_at(p, p->line,
+			"sync-pid-file must be an absolute path");
+	return conf_str(p, &p->cfg->sync_pid_file, val);
+}
+
 static int
 set_max_db_size(struct conf_parse *p, const struct conf_key *k,
 	const char *val)
@@ -281,17 +317,52 @@ set_name(struct conf_parse *p, const struct conf_key *k, const char *val)
 
 /** A local path or a file:// URL; other schemes are not read (yet). */
 static int
+source_ok(const char *val)
+{
+	return !strstr(val, "://") || (strncmp(val, "file://", 7) == 0 &&
+		val[7] != 0);
+}
+
+static int
 set_source(struct conf_parse *p, const struct conf_key *k, const char *val)
 {
-	if(strstr(val, "://") && (strncmp(val, "file://", 7) != 0 ||
-		val[7] == 0))
+	if(!source_ok(val))
 		return conf_bad(p, k, val);
 	return conf_str(p, &conf_feed(p)->source, val);
 }
 
+/** Where a feed's signature or checksum file is: as for source. */
+static int
+set_sidecar(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	char **dst = strcmp(k->name, "signature") == 0 ?
+		&conf_feed(p)->signature : &conf_feed(p)->checksum;
+
+	if(!source_ok(val))
+		return conf_bad(p, k, val);
+	return conf_str(p, dst, val);
+}
+
+/**
+ * A minisign public key's base64 line: 56 characters holding 42 bytes
+ * exactly (no padding, no unused bits), the first two "Ed", so "RW" and
+ * one of Q R S T.  Checked here in full so a typo is named at its line;
+ * the feeds code decodes it (feeds/fb_sig.h).
+ */
+static int
+set_signature_key(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	if(strlen(val) != 56 || strspn(val, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"abcdefghijklmnopqrstuvwxyz0123456789+/") != 56 ||
+		strncmp(val, "RW", 2) != 0 || !strchr("QRST", val[2]))
+		return conf_bad(p, k, val);
+	return conf_str(p, &conf_feed(p)->signature_key, val);
+}
+
 /** Config words of the formats, in enum fb_format order. */
 static const char *const format_names[] = {
-	"domains", "hosts", "urls", "adblock", "csv", "json"
+	"domains", "hosts", "urls", "adblock", "csv", "json", "rpz"
 };
 #define FORMAT_NNAMES (sizeof(format_names) / sizeof(format_names[0]))
 
@@ -333,8 +404,10 @@ set_format(struct conf_parse *p, const struct conf_key *k, const char *val)
 static int
 set_column(struct conf_parse *p, const struct conf_key *k, const char *val)
 {
-	char **dst = strcmp(k->name, "column") == 0 ?
-		&conf_feed(p)->column : &conf_feed(p)->category_column;
+	struct fb_feed_conf *f = conf_feed(p);
+	char **dst = strcmp(k->name, "column") == 0 ? &f->column :
+		strcmp(k->name, "date-column") == 0 ? &f->date_column :
+		&f->category_column;
 	size_t n = strspn(val, "0123456789");
 
 	if(strlen(val) > 255)
@@ -356,27 +429,72 @@ set_field(struct conf_parse *p, const struct conf_key *k, const char *val)
 	return conf_str(p, &conf_feed(p)->field, val);
 }
 
-/** What a URL with a path lists: "skip" (nothing) or "host". */
+/** A choice of two words: *dst = 0 for word0, 1 for word1. */
 static int
-set_url_paths(struct conf_parse *p, const struct conf_key *k,
-	const char *val)
+conf_choice(struct conf_parse *p, const struct conf_key *k, const char *val,
+	const char *word0, const char *word1, int *dst)
 {
-	if(strcmp(val, "skip") == 0)
-		conf_feed(p)->url_paths_host = 0;
-	else if(strcmp(val, "host") == 0)
-		conf_feed(p)->url_paths_host = 1;
+	if(strcmp(val, word0) == 0)
+		*dst = 0;
+	else if(strcmp(val, word1) == 0)
+		*dst = 1;
 	else
 		return conf_bad(p, k, val);
 	return 1;
 }
 
-/** A feed blocks; allow lists are hand-made only. */
+/** What a URL with a path lists: "skip" (nothing) or "host". */
+static int
+set_url_paths(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	return conf_choice(p, k, val, "skip", "host",
+		&conf_feed(p)->url_paths_host);
+}
+
+/** Whether the feed may block popular names: "yes" or "no". */
+static int
+set_trusted(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	return conf_choice(p, k, val, "no", "yes", &conf_feed(p)->trusted);
+}
+
+/**
+ * Seconds, with an optional s, m or h suffix ("90", "15m", "1h").  The
+ * floor for feeds from another machine needs the source, which may come
+ * later in the clause: feed_close() checks it.
+ */
+static int
+set_refresh(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	size_t n = strspn(val, "0123456789");
+	uint64_t v, unit = 1;
+
+	/* seven digits pass k->max already, and cannot overflow below */
+	if(n == 0 || n > 7)
+		return conf_bad(p, k, val);
+	if(val[n] == 'm')
+		unit = 60;
+	else if(val[n] == 'h')
+		unit = 3600;
+	else if(val[n] != 's' && val[n] != 0)
+		return conf_bad(p, k, val);
+	if(val[n] && val[n + 1])
+		return conf_bad(p, k, val);
+	v = strtoull(val, NULL, 10) * unit;
+	if(v < k->min || v > k->max)
+		return conf_bad(p, k, val);
+	conf_feed(p)->refresh = (unsigned)v;
+	return 1;
+}
+
+/** A feed blocks, or (action allow) is an allowlist. */
 static int
 set_action(struct conf_parse *p, const struct conf_key *k, const char *val)
 {
 	enum fb_action a;
 
-	if(!fb_action_parse(val, &a) || a == FB_ACTION_ALLOW)
+	if(!fb_action_parse(val, &a))
 		return conf_bad(p, k, val);
 	conf_feed(p)->action = a;
 	return 1;
@@ -394,6 +512,24 @@ set_category(struct conf_parse *p, const struct conf_key *k,
 	return 1;
 }
 
+/** The EDE code of the feed's blocks: blocked, censored or filtered. */
+static int
+set_ede(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	if(!fb_ede_parse(val, &conf_feed(p)->ede))
+		return conf_bad(p, k, val);
+	return 1;
+}
+
+/** Whether a plain line lists the name and all below it (yes) or the
+ * name alone (no). */
+static int
+set_subdomains(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	return conf_choice(p, k, val, "no", "yes", &conf_feed(p)->subdomains);
+}
+
 static int
 set_max_shrink(struct conf_parse *p, const struct conf_key *k,
 	const char *val)
@@ -403,6 +539,30 @@ set_max_shrink(struct conf_parse *p, const struct conf_key *k,
 	if(!conf_num(p, k, val, &n))
 		return 0;
 	conf_feed(p)->max_shrink = (unsigned)n;
+	return 1;
+}
+
+/** Entries the feed dated longer ago than this many days drop out. */
+static int
+set_max_age(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	uint64_t n = 0;
+
+	if(!conf_num(p, k, val, &n))
+		return 0;
+	conf_feed(p)->max_age = (int64_t)n * 86400;
+	return 1;
+}
+
+static int
+set_max_protected(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	uint64_t n = 0;
+
+	if(!conf_num(p, k, val, &n))
+		return 0;
+	conf_feed(p)->max_protected = (unsigned)n;
 	return 1;
 }
 
@@ -430,6 +590,10 @@ static const struct conf_key conf_keys[] = {
 		"sinkhole, nxdomain or nodata" },
 	{ "poll-interval", 0, set_poll, 10, 60000,
 		"milliseconds, 10 to 60000" },
+	{ "protected-names", 0, set_list_file, 0, 0, "an absolute path" },
+	{ "popular-names", 0, set_list_file, 0, 0, "an absolute path" },
+	{ "public-suffix-list", 0, set_list_file, 0, 0, "an absolute path" },
+	{ "sync-pid-file", 0, set_sync_pid_file, 0, 0, "an absolute path" },
 	{ "name", 1, set_name, 0, 0, "1 to 63 of A-Z a-z 0-9 _ . -, "
 		"not manual-allow or manual-block" },
 	{ "source", 1, set_source, 0, 0, "a path or file:// URL" },
@@ -439,14 +603,30 @@ static const struct conf_key conf_keys[] = {
 		"a header name or a column number, 1 to 4096" },
 	{ "category-column", 1, set_column, 1, 4096,
 		"a header name or a column number, 1 to 4096" },
+	{ "date-column", 1, set_column, 1, 4096,
+		"a header name or a column number, 1 to 4096" },
+	{ "max-age", 1, set_max_age, 1, 36500, "days, 1 to 36500" },
 	{ "field", 1, set_field, 0, 0, "a member name, up to 255 bytes" },
 	{ "url-paths", 1, set_url_paths, 0, 0, "skip or host" },
 	{ "action", 1, set_action, 0, 0,
-		"default, sinkhole, nxdomain or nodata" },
+		"default, sinkhole, nxdomain, nodata or allow" },
+	{ "ede", 1, set_ede, 0, 0,
+		"blocked, censored or filtered (or 15, 16, 17)" },
+	{ "subdomains", 1, set_subdomains, 0, 0, "yes or no" },
 	{ "category", 1, set_category, 0, 0,
 		"unspecified, scam, phishing, malware or other" },
 	{ "max-shrink", 1, set_max_shrink, 0, 100, "percent, 0 to 100" },
-	{ "max-size", 1, set_max_size, 1, 65536, "megabytes, 1 to 65536" }
+	{ "max-size", 1, set_max_size, 1, 65536, "megabytes, 1 to 65536" },
+	{ "trusted", 1, set_trusted, 0, 0, "yes or no" },
+	{ "max-protected", 1, set_max_protected, 0, 100,
+		"percent, 0 to 100" },
+	{ "signature-key", 1, set_signature_key, 0, 0, "a minisign public "
+		"key: the 56-character base64 line starting RW of its .pub "
+		"file" },
+	{ "signature", 1, set_sidecar, 0, 0, "a path or file:// URL" },
+	{ "checksum", 1, set_sidecar, 0, 0, "a path or file:// URL" },
+	{ "refresh", 1, set_refresh, 1, 604800,
+		"seconds with an optional s, m or h suffix, 1s to 168h" }
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -489,9 +669,27 @@ feed_close(struct conf_parse *p)
 		return conf_err_at(p, key_line(p, "category-column"),
 			"feed '%s': category-column is only for format csv",
 			f->name);
+	if(f->format != FB_FORMAT_CSV && f->date_column)
+		return conf_err_at(p, key_line(p, "date-column"),
+			"feed '%s': date-column is only for format csv",
+			f->name);
+	if(f->max_age && !f->date_column)
+		return conf_err_at(p, key_line(p, "max-age"), "feed '%s': "
+			"max-age needs the date of each entry (csv with "
+			"date-column)", f->name);
 	if(f->format != FB_FORMAT_JSON && f->field)
 		return conf_err_at(p, key_line(p, "field"), "feed '%s': "
 			"field is only for format json", f->name);
+	if(f->signature && !f->signature_key)
+		return conf_err_at(p, key_line(p, "signature"), "feed '%s': "
+			"signature needs signature-key", f->name);
+	/* a publisher's server is not polled every second; a local file,
+	 * which a push job rewrites, may be */
+	if(f->refresh < FB_REFRESH_MIN_REMOTE && strstr(f->source, "://") &&
+		strncmp(f->source, "file://", 7) != 0)
+		return conf_err_at(p, key_line(p, "refresh"), "feed '%s': "
+			"refresh under %ds is only for local files", f->name,
+			FB_REFRESH_MIN_REMOTE);
 	return 1;
 }
 
@@ -516,6 +714,10 @@ feed_open(struct conf_parse *p)
 	f->category = FB_CATEGORY_UNSPECIFIED;
 	f->max_shrink = 50;
 	f->max_size = 256 * FB_MB;
+	f->ede = FB_EDE_BLOCKED;
+	f->subdomains = 1;
+	f->max_protected = 10;
+	f->refresh = FB_REFRESH_DEFAULT;
 	f->line = p->line;
 	for(i = 0; i < CONF_NKEYS; i++)
 		if(conf_keys[i].feed)
@@ -685,7 +887,8 @@ conf_defaults(const char *path)
 		return NULL;
 	cfg->path = strdup(path);
 	cfg->database = strdup(FB_DB_DEFAULT);
-	if(!cfg->path || !cfg->database) {
+	cfg->sync_pid_file = strdup(FB_SYNC_PID_DEFAULT);
+	if(!cfg->path || !cfg->database || !cfg->sync_pid_file) {
 		fb_config_free(cfg);
 		return NULL;
 	}
@@ -749,11 +952,19 @@ fb_config_free(struct fb_config *cfg)
 		free(cfg->feeds[i].source);
 		free(cfg->feeds[i].column);
 		free(cfg->feeds[i].category_column);
+		free(cfg->feeds[i].date_column);
 		free(cfg->feeds[i].field);
+		free(cfg->feeds[i].signature_key);
+		free(cfg->feeds[i].signature);
+		free(cfg->feeds[i].checksum);
 	}
 	free(cfg->feeds);
 	free(cfg->path);
 	free(cfg->database);
+	free(cfg->protected_names);
+	free(cfg->popular_names);
+	free(cfg->public_suffix_list);
+	free(cfg->sync_pid_file);
 	free(cfg);
 }
 

@@ -47,6 +47,30 @@ int fb_category_parse(const char *word, enum fb_category *c)
 	return 0;
 }
 
+/** EDE codes 15, 16, 17 by their config words. */
+static const char *const ede_words[] = { "blocked", "censored", "filtered" };
+
+const char *fb_ede_name(uint16_t code)
+{
+	if(code >= FB_EDE_BLOCKED && code <= FB_EDE_FILTERED)
+		return ede_words[code - FB_EDE_BLOCKED];
+	return ede_words[0];
+}
+
+int fb_ede_parse(const char *word, uint16_t *code)
+{
+	size_t i;
+	for(i = 0; i < NWORDS(ede_words); i++) {
+		char num[4];
+		snprintf(num, sizeof(num), "%u", (unsigned)(FB_EDE_BLOCKED + i));
+		if(strcmp(word, ede_words[i]) == 0 || strcmp(word, num) == 0) {
+			*code = (uint16_t)(FB_EDE_BLOCKED + i);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 void fb_put_be16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
@@ -112,7 +136,7 @@ int fb_entry_same(const struct fb_entry *a, const struct fb_entry *b)
 enum src_tag {
 	TAG_NAME = 1, TAG_ENTRIES, TAG_INVALID, TAG_LAST_ATTEMPT,
 	TAG_LAST_SUCCESS, TAG_LAST_CHANGE, TAG_LAST_STATUS, TAG_LAST_ERROR,
-	TAG_ETAG, TAG_LAST_MODIFIED, TAG_CHUNKS
+	TAG_ETAG, TAG_LAST_MODIFIED, TAG_EDE, TAG_VERSION, TAG_CHUNKS
 };
 
 /** Append one field if it fits; texts longer than the room are cut. */
@@ -158,6 +182,8 @@ size_t fb_source_encode(const struct fb_source_info *s,
 	put_text(out, &n, TAG_ETAG, s->etag, sizeof(s->etag));
 	put_text(out, &n, TAG_LAST_MODIFIED, s->last_modified,
 		sizeof(s->last_modified));
+	put_num(out, &n, TAG_EDE, s->ede);
+	put_num(out, &n, TAG_VERSION, s->version);
 	put_num(out, &n, TAG_CHUNKS, s->chunks);
 	return n;
 }
@@ -215,6 +241,8 @@ int fb_source_decode(const uint8_t *in, size_t len, uint16_t id,
 			get_text(s->last_modified, sizeof(s->last_modified),
 				v, flen);
 			break;
+		case TAG_EDE: s->ede = (uint16_t)num; break;
+		case TAG_VERSION: s->version = num; break;
 		case TAG_CHUNKS:
 			/* any other value: not a scheme this build knows */
 			s->chunks = num <= UINT32_MAX ? (uint32_t)num : 0;

@@ -77,10 +77,26 @@ struct fb_source_info {
 	char last_error[256];	/**< why the last attempt failed, or "" */
 	char etag[256];		/**< HTTP ETag of the last good download */
 	char last_modified[64];	/**< HTTP Last-Modified of it */
+	/** Extended DNS Error code its blocks carry (RFC 8914: 15 Blocked,
+	 * 16 Censored, 17 Filtered); 0 means 15 */
+	uint16_t ede;
+	/** the list's own version (its "Version:" header) in the last
+	 * accepted update; 0 when it declares none */
+	uint64_t version;
 	/** FB_CHUNK_SCHEME when the feed's chunk records are exact
 	 * (fb_chunk.h), else 0 */
 	uint32_t chunks;
 };
+
+/** EDE codes a feed may carry (RFC 8914). */
+#define FB_EDE_BLOCKED 15
+#define FB_EDE_CENSORED 16
+#define FB_EDE_FILTERED 17
+/** @return the config word of an EDE code ("blocked", ...). */
+const char *fb_ede_name(uint16_t code);
+/** @return 1 and set *code if word is blocked, censored, filtered or their
+ * numbers 15, 16, 17; else 0. */
+int fb_ede_parse(const char *word, uint16_t *code);
 
 /** Largest encoded source record. */
 #define FB_SOURCE_REC_MAX 1024

@@ -20,6 +20,27 @@ static int keycmp(const uint8_t *a, size_t alen, const uint8_t *b,
 	return alen < blen ? -1 : (alen > blen ? 1 : 0);
 }
 
+/**
+ * The entry the i-th key of ns gets: tmpl (the feed's listing) with the
+ * key's scope, and its own action and category where it has them.
+ * @return the key bytes (length in *len).
+ */
+static const uint8_t *item_entry(const struct fb_nameset *ns, size_t i,
+	const struct fb_entry *tmpl, struct fb_entry *e, size_t *len)
+{
+	enum fb_action a;
+	enum fb_category c;
+	const uint8_t *key;
+	*e = *tmpl;
+	key = fb_nameset_get(ns, i, len, &e->scope);
+	fb_nameset_listing(ns, i, &a, &c);
+	if(a != FB_ACTION_DEFAULT)
+		e->action = (uint8_t)a;
+	if(c != FB_CATEGORY_UNSPECIFIED)
+		e->category = (uint8_t)c;
+	return key;
+}
+
 /** One difference between a feed's entries in force and its new set. */
 struct change {
 	size_t item;		/**< nameset index (add, change) */
@@ -78,18 +99,6 @@ static int change_push(struct changes *cs, char kind, size_t item,
 	}
 	cs->n++;
 	return 0;
-}
-
-/**
- * The entry the i-th key of ns gets: tmpl (the feed's listing) with the
- * key's scope.  The one place that says how an item becomes a record.
- * @return the key bytes (length in *len).
- */
-static const uint8_t *item_entry(const struct fb_nameset *ns, size_t i,
-	const struct fb_entry *tmpl, struct fb_entry *e, size_t *len)
-{
-	*e = *tmpl;
-	return fb_nameset_get(ns, i, len, &e->scope);
 }
 
 /** A chunk of the new set: items [first, first + acc.count); it ends at
@@ -582,13 +591,42 @@ static int shrink_refused(const struct fb_update_spec *spec,
 	return 1;
 }
 
+/**
+ * Whether a replacement declares an older version than the list in force
+ * (a stale mirror or a replayed download).  An equal version is taken:
+ * lists are republished unchanged, or changed without a new version.
+ * @return 1 and err set if refused, else 0.
+ */
+static int version_refused(const struct fb_update_spec *spec,
+	const struct fb_source_info *info, char *err, size_t errlen)
+{
+	uint32_t s1 = (uint32_t)info->version, s2 = (uint32_t)spec->version;
+	if(spec->version == 0 || info->version == 0)
+		return 0;
+	/* RFC 1982: s2 is older than s1 when s1 is "greater" than s2 */
+	if(spec->version_is_serial ? s1 == s2 ||
+	   !((s1 < s2 && s2 - s1 > 0x80000000u) ||
+	     (s1 > s2 && s1 - s2 < 0x80000000u)) :
+	   spec->version >= info->version)
+		return 0;
+	snprintf(err, errlen, "refused: the list declares version %llu, "
+		"older than version %llu in force; the list in force is kept",
+		(unsigned long long)spec->version,
+		(unsigned long long)info->version);
+	return 1;
+}
+
 /** Bookkeeping and commit of an update that wrote nchanges records. */
 static enum fb_update_status finish_update(struct fb_store *st,
 	MDB_txn *txn, const struct fb_update_spec *spec,
 	struct fb_source_info *info, size_t nchanges, int rc,
 	struct fb_update_result *res, char *err, size_t errlen)
 {
-	if(rc == 0 && nchanges > 0)
+	/* a new EDE code changes every block answer of the feed: the
+	 * module's per-thread texts are remade when the generation moves */
+	uint16_t ede_was = info->ede ? info->ede : FB_EDE_BLOCKED;
+	int ede_moved = spec->ede != 0 && spec->ede != ede_was;
+	if(rc == 0 && (nchanges > 0 || ede_moved))
 		rc = fb_meta_bump_generation(st, txn, &res->generation);
 	else if(rc == 0)
 		rc = fb_meta_generation(st, txn, &res->generation);
@@ -596,8 +634,13 @@ static enum fb_update_status finish_update(struct fb_store *st,
 		info->entries = res->after;
 		info->invalid = spec->invalid;
 		info->last_attempt = info->last_success = spec->now;
-		if(nchanges > 0)
+		if(nchanges > 0 || ede_moved)
 			info->last_change = spec->now;
+		if(spec->ede != 0)
+			info->ede = spec->ede;
+		res->ede_changed = ede_moved;
+		if(spec->version != 0)
+			info->version = spec->version;
 		info->last_status = 0;
 		info->last_error[0] = 0;
 		rc = fb_source_put(st, txn, info);
@@ -611,6 +654,7 @@ static enum fb_update_status finish_update(struct fb_store *st,
 	fb_lmdb_error(err, errlen, "update not written to", st->dir, rc);
 	res->after = res->before;
 	res->added = res->removed = res->changed = 0;
+	res->ede_changed = 0;
 	fb_store_feed_failed(st, spec->feed, FB_UPDATE_STORE, err, spec->now,
 		NULL, 0);
 	return rc == ENOMEM ? FB_UPDATE_NOMEM : FB_UPDATE_STORE;
@@ -687,6 +731,12 @@ enum fb_update_status fb_store_replace_feed(struct fb_store *st,
 	memset(&plan, 0, sizeof(plan));
 	if((s = begin_update(st, spec->feed, &txn, &info, err, errlen)) != 0)
 		return s;
+	if(version_refused(spec, &info, err, errlen)) {
+		mdb_txn_abort(txn);
+		fb_store_feed_failed(st, spec->feed, FB_UPDATE_VERSION, err,
+			spec->now, NULL, 0);
+		return FB_UPDATE_VERSION;
+	}
 	spec_entry(spec, info.id, &tmpl);
 	chunked = st->has_chunks && info.id >= FB_SOURCE_FIRST_FEED;
 	rc = plan_update(st, txn, &info, ns, &tmpl, &plan, &rg, &nrg,
@@ -780,8 +830,8 @@ enum fb_update_status fb_store_apply_delta(struct fb_store *st,
 		}
 	}
 	for(i = 0, n = add ? fb_nameset_count(add) : 0; i < n && !rc; i++) {
-		struct fb_entry e = tmpl;
-		const uint8_t *key = fb_nameset_get(add, i, &len, &e.scope);
+		struct fb_entry e;
+		const uint8_t *key = item_entry(add, i, &tmpl, &e, &len);
 		rc = fb_entry_get(st, txn, info.id, key, len, rec);
 		if(rc == 0) {
 			fb_entry_decode(rec, &old);

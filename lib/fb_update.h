@@ -26,6 +26,9 @@ struct fb_update_result {
 	 * chunk index was not in force (fb_chunk.h), else those of the
 	 * chunks that changed */
 	uint64_t walked;
+	/** 1 if the feed's EDE code changed (a change of every block
+	 * answer of the feed, though no entry changed) */
+	int ede_changed;
 	uint64_t generation;	/**< generation after the commit */
 };
 
@@ -38,10 +41,16 @@ enum fb_update_status {
 	FB_UPDATE_NOMEM,
 	FB_UPDATE_SOURCE,	/**< the source could not be read */
 	FB_UPDATE_FORMAT,	/**< most lines invalid: wrong format? */
-	FB_UPDATE_EMPTY		/**< no names at all: empty or truncated */
+	FB_UPDATE_EMPTY,	/**< no names at all: empty or truncated */
+	FB_UPDATE_VERSION,	/**< the list's version went backwards, or its
+				 * declared count disagrees with its body */
+	FB_UPDATE_PROTECTED,	/**< too many public suffixes or critical
+				 * names (max-protected) */
+	FB_UPDATE_INTEGRITY	/**< signature or checksum absent or bad */
 };
 
-/** The listing every entry of one update gets. */
+/** The feed's listing: every entry of one update gets this action and
+ * category unless the set gives the entry its own (fb_nameset.h). */
 struct fb_update_spec {
 	const char *feed;	/**< feed name (1..63 chars) */
 	enum fb_action action;
@@ -51,6 +60,15 @@ struct fb_update_spec {
 	unsigned max_shrink;
 	uint64_t invalid;	/**< lines the parser refused */
 	int64_t now;		/**< unix time */
+	/** EDE code the feed's blocks carry (FB_EDE_*); 0 keeps the one
+	 * recorded.  A change counts as a change of the list. */
+	uint16_t ede;
+	/** the version the list declares, or 0; a replacement older than
+	 * the version in force is refused (FB_UPDATE_VERSION) */
+	uint64_t version;
+	/** version is a 32-bit zone serial, compared in serial number
+	 * arithmetic (RFC 1982): an RPZ zone's may wrap around */
+	int version_is_serial;
 };
 
 /**

@@ -51,7 +51,7 @@ static struct ub_packed_rrset_key *sinkhole_rrset(struct regional *region,
 }
 
 int fb_answer(struct module_qstate *qstate, int id, enum fb_action action,
-	const struct fb_config *cfg, const char *ede_text)
+	const struct fb_config *cfg, uint16_t ede, const char *ede_text)
 {
 	struct query_info *qi = &qstate->qinfo;
 	struct dns_msg *msg;
@@ -83,7 +83,7 @@ int fb_answer(struct module_qstate *qstate, int id, enum fb_action action,
 	/* an answer made here is policy, not data: keep it out of caches */
 	qstate->no_cache_store = 1;
 	(void)edns_opt_list_append_ede(&qstate->edns_opts_front_out,
-		qstate->region, LDNS_EDE_BLOCKED, ede_text);
+		qstate->region, (sldns_ede_code)ede, ede_text);
 	qstate->return_msg = msg;
 	qstate->return_rcode = LDNS_RCODE_NOERROR;
 	qstate->ext_state[id] = module_finished;

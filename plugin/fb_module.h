@@ -52,6 +52,10 @@ struct fb_module {
 	struct fb_store *store;
 	/** +1 each time store changes: threads then make new readers */
 	unsigned store_epoch;
+	/** the list's generation as the watch thread last saw it; threads
+	 * remake their EDE texts when it moves (a feed's EDE code may have
+	 * changed); atomic */
+	uint64_t list_gen;
 	/** set by a worker, acted on by the watch thread (atomic) */
 	int resize_needed;	/**< a reader met MDB_MAP_RESIZED */
 	int fault_seen;		/**< a read faulted: reopen the store */

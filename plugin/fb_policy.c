@@ -34,7 +34,7 @@ static int block(struct fb_module *m, struct fb_thread *t,
 {
 	enum fb_action action = l->v.entry.action == FB_ACTION_DEFAULT ?
 		m->cfg->default_action : (enum fb_action)l->v.entry.action;
-	if(!fb_answer(qstate, id, action, m->cfg, l->text))
+	if(!fb_answer(qstate, id, action, m->cfg, l->ede, l->text))
 		return 0;
 	t->count.blocked++;
 	return 1;

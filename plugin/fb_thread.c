@@ -77,25 +77,30 @@ static void leave(struct fb_thread *t)
 	__atomic_store_n(&t->in_lookup, 0, __ATOMIC_RELEASE);
 }
 
-/** The EDE text for a blocking entry; the reader has a snapshot.  A
- * source's id names the same source for the life of its store, so the
- * text of (store, id, category) is made once per thread. */
-static const char *ede_text(struct fb_thread *t, const struct fb_entry *e)
+/** The EDE code and text of a blocking entry; the reader has a snapshot.
+ * A source's id names the same source for the life of its store, and its
+ * EDE code changes only with the list's generation, so (store, generation,
+ * id, category) is looked up once per thread. */
+static const struct fb_text_slot *ede_slot(struct fb_thread *t,
+	const struct fb_entry *e)
 {
 	struct fb_source_info src;
 	struct fb_text_slot *s = &t->texts[e->source % FB_TEXT_SLOTS];
 	unsigned epoch = t->m->store_epoch;
-	if(s->store_epoch != epoch || s->source != e->source ||
-	   s->category != e->category) {
+	uint64_t gen = __atomic_load_n(&t->m->list_gen, __ATOMIC_RELAXED);
+	if(s->store_epoch != epoch || s->list_gen != gen ||
+	   s->source != e->source || s->category != e->category) {
 		fb_reader_source(t->reader, e->source, &src);
 		snprintf(s->text, sizeof(s->text),
 			"blocked by fraudblock: %s (%s)", src.name,
 			fb_category_name((enum fb_category)e->category));
+		s->ede = src.ede ? src.ede : FB_EDE_BLOCKED;
 		s->store_epoch = epoch;
+		s->list_gen = gen;
 		s->source = e->source;
 		s->category = e->category;
 	}
-	return s->text;
+	return s;
 }
 
 /** What one guarded attempt ended in. */
@@ -144,8 +149,11 @@ static enum attempt attempt(struct fb_thread *t, const struct fb_qname *q,
 		return ATTEMPT_RESIZED;
 	}
 	if(rc == 0 && (lrc = fb_match(t->reader, q, &out->v, NULL,
-	    NULL)) == 0 && out->v.kind == FB_BLOCK)
-		out->text = ede_text(t, &out->v.entry);
+	    NULL)) == 0 && out->v.kind == FB_BLOCK) {
+		const struct fb_text_slot *s = ede_slot(t, &out->v.entry);
+		out->text = s->text;
+		out->ede = s->ede;
+	}
 	if(rc == 0)
 		fb_reader_end(t->reader);
 	fb_guard_leave(&t->guard);

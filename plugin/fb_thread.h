@@ -22,12 +22,15 @@
 
 struct fb_module;
 
-/** EDE texts one thread has made, by (store, source, category). */
+/** EDE codes and texts one thread has made, by (store, list generation,
+ * source, category). */
 #define FB_TEXT_SLOTS 16
 struct fb_text_slot {
 	unsigned store_epoch;	/**< 0: empty */
+	uint64_t list_gen;
 	uint16_t source;
 	uint8_t category;
+	uint16_t ede;		/**< the source's EDE code */
 	char text[FB_SOURCE_NAME_MAX + 48];
 };
 
@@ -57,7 +60,8 @@ struct fb_thread {
 /** What fb_thread_lookup() found. */
 struct fb_lookup {
 	struct fb_verdict v;
-	/** the EDE text for a BLOCK verdict */
+	/** the EDE code and text for a BLOCK verdict */
+	uint16_t ede;
 	const char *text;
 };
 

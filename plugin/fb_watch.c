@@ -133,6 +133,8 @@ static void check_generation(struct fb_watch *wt, struct seen *seen)
 	/* queries passed unchecked meanwhile may have cached a listed name
 	 * although the list itself did not change */
 	unchecked = __atomic_exchange_n(&m->unchecked, 0, __ATOMIC_RELAXED);
+	if(ok)
+		__atomic_store_n(&m->list_gen, gen, __ATOMIC_RELAXED);
 	/* also on the first look: answers cached before the list was
 	 * opened (it may have appeared late) are checked too.  A reload
 	 * that resizes the cache replaces it before this module is

@@ -22,6 +22,9 @@
 #ifndef FB_DB_DEFAULT
 #define FB_DB_DEFAULT "/var/lib/fraudblock"
 #endif
+#ifndef FB_SYNC_PID_DEFAULT
+#define FB_SYNC_PID_DEFAULT "/run/fraudblock/fraudblock-sync.pid"
+#endif
 
 #define MB ((uint64_t)1024 * 1024)
 
@@ -152,6 +155,9 @@ test_all_keys(void)
 		"sinkhole-ttl: 300\n"
 		"default-action: nxdomain\n"
 		"poll-interval: 250\n"
+		"protected-names: /srv/fb/critical.txt\n"
+		"popular-names: \"/srv/fb/top 1m.csv\"\n"
+		"public-suffix-list: /srv/fb/psl.dat\n"
 		"feed:\n"
 		"\tname: hostsvn\n"
 		"\tsource: /srv/feeds/threat-hosts\n"
@@ -160,6 +166,10 @@ test_all_keys(void)
 		"\tcategory: scam\n"
 		"\tmax-shrink: 20\n"
 		"\tmax-size: 16\n"
+		"\tede: censored\n"
+		"\tsubdomains: no\n"
+		"\ttrusted: yes\n"
+		"\tmax-protected: 0\n"
 		"feed:\n"
 		"\tname: local.list_2-b\n"
 		"\tsource: file:///srv/feeds/local.txt\n", "all keys load");
@@ -177,6 +187,10 @@ test_all_keys(void)
 	is_int(cfg->sinkhole_ttl, 300, "sinkhole-ttl");
 	is_int(cfg->default_action, FB_ACTION_NXDOMAIN, "default-action");
 	is_int(cfg->poll_ms, 250, "poll-interval");
+	is_str(cfg->protected_names, "/srv/fb/critical.txt", "protected-names");
+	is_str(cfg->popular_names, "/srv/fb/top 1m.csv", "popular-names");
+	is_str(cfg->public_suffix_list, "/srv/fb/psl.dat",
+		"public-suffix-list");
 	is_int(cfg->nfeeds, 2, "two feeds");
 	f = fb_config_feed(cfg, "hostsvn");
 	if(ok(f != NULL, "feed hostsvn found")) {
@@ -186,7 +200,11 @@ test_all_keys(void)
 		is_int(f->category, FB_CATEGORY_SCAM, "feed category");
 		is_int(f->max_shrink, 20, "feed max-shrink");
 		is_int(f->max_size, 16 * MB, "feed max-size in bytes");
-		is_int(f->line, 9, "feed clause line");
+		is_int(f->ede, FB_EDE_CENSORED, "ede: censored");
+		is_int(f->subdomains, 0, "subdomains: no");
+		is_int(f->trusted, 1, "trusted: yes");
+		is_int(f->max_protected, 0, "max-protected 0");
+		is_int(f->line, 12, "feed clause line");
 	}
 	f = fb_config_feed(cfg, "local.list_2-b");
 	if(ok(f != NULL, "second feed found")) {
@@ -197,7 +215,11 @@ test_all_keys(void)
 			"default category");
 		is_int(f->max_shrink, 50, "default max-shrink");
 		is_int(f->max_size, 256 * MB, "default max-size");
-		is_int(f->line, 17, "second clause line");
+		is_int(f->ede, FB_EDE_BLOCKED, "default ede");
+		is_int(f->subdomains, 1, "default subdomains: yes");
+		is_int(f->trusted, 0, "default trusted: no");
+		is_int(f->max_protected, 10, "default max-protected");
+		is_int(f->line, 24, "second clause line");
 	}
 	ok(fb_config_feed(cfg, "HOSTSVN") == NULL, "feed lookup is exact");
 	ok(fb_config_feed(cfg, NULL) == NULL, "NULL name");
@@ -499,8 +521,14 @@ test_bad_values(void)
 		"(milliseconds, 10 to 60000)" },
 	{ "feed:\nsource: /x\n#\nformat: xml", "bad value for format: "
 		"'xml' (domains, hosts, urls, adblock, csv or json)" },
-	{ "feed:\nsource: /x\n#\naction: allow", "bad value for action: "
-		"'allow' (default, sinkhole, nxdomain or nodata)" },
+	{ "feed:\nsource: /x\n#\naction: block", "bad value for action: "
+		"'block' (default, sinkhole, nxdomain, nodata or allow)" },
+	{ "feed:\nsource: /x\n#\nede: 18", "bad value for ede: "
+		"'18' (blocked, censored or filtered (or 15, 16, 17))" },
+	{ "feed:\nsource: /x\n#\nede: Censored", "bad value for ede: "
+		"'Censored' (blocked, censored or filtered (or 15, 16, 17))" },
+	{ "feed:\nsource: /x\n#\nsubdomains: true", "bad value for "
+		"subdomains: 'true' (yes or no)" },
 	{ "feed:\nsource: /x\n#\ncategory: fraud", "bad value for "
 		"category: 'fraud' (unspecified, scam, phishing, malware or "
 		"other)" },
@@ -529,6 +557,58 @@ test_bad_values(void)
 			*p = '|';
 		bad(text, line, c[i].msg, what);
 	}
+}
+
+/** refresh: the units, the range, the floor of remote feeds; and
+ * sync-pid-file. */
+static void
+test_refresh(void)
+{
+	static const struct { const char *val; unsigned secs; } good[] = {
+		{ "1", 1 }, { "90", 90 }, { "90s", 90 }, { "15m", 900 },
+		{ "2h", 7200 }, { "168h", 604800 }, { "0000060", 60 }
+	};
+	static const char *const badv[] = { "0", "0m", "169h", "604801",
+		"1d", "5 m", "m", "-1", "1hh", "99999999", "1.5h" };
+	char text[256], what[128], msg[256];
+	struct fb_config *cfg;
+	size_t i;
+
+	cfg = load_good("feed:\nname: f\nsource: /x\n", "no refresh given");
+	if(cfg)
+		is_int(cfg->feeds[0].refresh, 3600, "default refresh 1h");
+	if(cfg)
+		is_str(cfg->sync_pid_file, FB_SYNC_PID_DEFAULT,
+			"default sync-pid-file");
+	fb_config_free(cfg);
+	for(i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "feed:\nname: f\nsource: /x\n"
+			"refresh: %s\n", good[i].val);
+		snprintf(what, sizeof(what), "refresh: %s loads", good[i].val);
+		if((cfg = load_good(text, what)) != NULL)
+			is_int(cfg->feeds[0].refresh, good[i].secs, what);
+		fb_config_free(cfg);
+	}
+	for(i = 0; i < sizeof(badv) / sizeof(badv[0]); i++) {
+		snprintf(text, sizeof(text), "feed:\nname: f\nsource: /x\n"
+			"refresh: %s\n", badv[i]);
+		snprintf(msg, sizeof(msg), "bad value for refresh: '%s' "
+			"(seconds with an optional s, m or h suffix, 1s to "
+			"168h)", badv[i]);
+		snprintf(what, sizeof(what), "refresh: %s refused", badv[i]);
+		bad(text, 4, msg, what);
+	}
+	/* local files may be read every second, file:// URLs too */
+	cfg = load_good("feed:\nname: f\nrefresh: 1\nsource: file:///x\n",
+		"refresh: 1 for a file:// source");
+	fb_config_free(cfg);
+	cfg = load_good("sync-pid-file: /run/x/s.pid\n", "sync-pid-file");
+	if(cfg)
+		is_str(cfg->sync_pid_file, "/run/x/s.pid",
+			"sync-pid-file taken");
+	fb_config_free(cfg);
+	bad("sync-pid-file: run/s.pid\n", 1, "sync-pid-file must be an "
+		"absolute path", "a relative sync-pid-file is refused");
 }
 
 static void
@@ -662,6 +742,54 @@ test_env(void)
 	is_str(FB_CONF_ENV, "FRAUDBLOCK_CONF", "variable name");
 }
 
+/** The integrity keys of a feed: signature-key, signature, checksum. */
+static void
+test_integrity(void)
+{
+	struct fb_config *cfg;
+	const char *key = "RWRNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8UBZM2Xcrf5xww4mJ6pz70X5";
+
+	cfg = load_good("feed:\n name: a\n source: /f/a.txt\n"
+		" signature-key: \"RWRNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8UBZM2Xcrf5xww4mJ6pz70X5\"\n"
+		"feed:\n name: b\n source: /f/b.txt\n"
+		" signature-key: RWRNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8UBZM2Xcrf5xww4mJ6pz70X5\n"
+		" signature: file:///f/b.sig\n checksum: /f/b.sha256\n"
+		"feed:\n name: c\n source: /f/c.txt\n", "integrity keys");
+	if(cfg) {
+		is_str(cfg->feeds[0].signature_key, key, "key, quoted");
+		ok(cfg->feeds[0].signature == NULL &&
+			cfg->feeds[0].checksum == NULL,
+			"no signature path, no checksum: defaults");
+		is_str(cfg->feeds[1].signature, "file:///f/b.sig",
+			"signature path");
+		is_str(cfg->feeds[1].checksum, "/f/b.sha256", "checksum");
+		ok(cfg->feeds[2].signature_key == NULL, "unsigned feed");
+	}
+	fb_config_free(cfg);
+	bad("feed:\n name: a\n source: /f/a\n signature-key: RWRNEBVk\n", 4,
+		"bad value for signature-key: 'RWRNEBVk' (a minisign public key: "
+		"the 56-character base64 line starting RW of its .pub file)",
+		"key too short");
+	bad("feed:\n name: a\n source: /f/a\n signature-key: "
+		"RURNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8UBZM2Xcrf5xww4mJ6pz70X5\n", 4,
+		"bad value for signature-key: 'RURNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8U"
+		"BZM2Xcrf5xww4mJ6pz70X5' (a minisign public key: the 56-character "
+		"base64 line starting RW of its .pub file)",
+		"a signature line is no key");
+	bad("feed:\n name: a\n source: /f/a\n signature-key: "
+		"RWRNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8UBZM2Xcrf5xww4mJ6pz70X=\n", 4,
+		"bad value for signature-key: 'RWRNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8U"
+		"BZM2Xcrf5xww4mJ6pz70X=' (a minisign public key: the 56-character "
+		"base64 line starting RW of its .pub file)", "padding in a key");
+	bad("feed:\n name: a\n source: /f/a\n signature: /f/a.minisig\n"
+		" checksum: /f/a.sum\n", 4,
+		"feed 'a': signature needs signature-key",
+		"signature without key, named at its line");
+	bad("feed:\n name: a\n source: /f/a\n checksum: http://x/a.sum\n", 4,
+		"bad value for checksum: 'http://x/a.sum' (a path or file:// URL)",
+		"checksum over http not read yet");
+}
+
 int
 main(void)
 {
@@ -675,8 +803,10 @@ main(void)
 	test_bom();
 	test_bad_values();
 	test_feed_names();
+	test_refresh();
 	test_hostile();
 	test_files();
 	test_env();
+	test_integrity();
 	return done_testing();
 }

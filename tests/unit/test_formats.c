@@ -1,7 +1,7 @@
 /**
  * \file
  * Unit tests of the feed formats behind fb_parse_run() (feeds/fmt_*.c):
- * urls, adblock, csv and json, each with small hand-made inputs for the
+ * urls, adblock, csv, json and rpz, each with small hand-made inputs for the
  * edges of its spec, the config keys they need, and, with FB_DATA set to
  * the shared sample directory, the real lists with exact counts (skipped
  * cleanly without it).  domains and hosts are tested in test_parse.c.
@@ -22,9 +22,13 @@
 struct seen {
 	struct fb_nameset *ns;
 	int n;				/**< entries */
-	char text[MAX_SEEN][FB_KEY_MAX + 2]; /**< "*." + key, or address */
+	/** "*." + key + " (self)", or address */
+	char text[MAX_SEEN][FB_KEY_MAX + 10];
 	unsigned flags[MAX_SEEN];
 	int category[MAX_SEEN];
+	int64_t date[MAX_SEEN];
+	long recent;			/**< entries dated since_cutoff or later */
+	int action[MAX_SEEN];
 	uint64_t line[MAX_SEEN];
 	int nrep;			/**< reports */
 	uint64_t rline[MAX_SEEN];
@@ -36,25 +40,33 @@ struct seen {
 	struct fb_parse_stats st;
 };
 
+/** Entries dated at or after this count in seen.recent. */
+static int64_t since_cutoff;
+
 static int
 keep_entry(void *arg, const struct fb_parse_entry *e)
 {
 	struct seen *s = arg;
 	char t[FB_KEY_MAX];
 
+	if(e->date >= since_cutoff)
+		s->recent++;
 	if(e->key && !fb_nameset_add(s->ns, e->key, e->scope))
 		return 0;
 	if(s->n >= MAX_SEEN)
 		return 1;
 	if(e->key) {
 		fb_key_to_text(e->key->data, e->key->len, t, sizeof(t));
-		snprintf(s->text[s->n], sizeof(s->text[0]), "%s%s",
-			e->scope == FB_SCOPE_BELOW ? "*." : "", t);
+		snprintf(s->text[s->n], sizeof(s->text[0]), "%s%s%s",
+			e->scope == FB_SCOPE_BELOW ? "*." : "", t,
+			e->scope == FB_SCOPE_SELF ? " (self)" : "");
 	} else
 		snprintf(s->text[s->n], sizeof(s->text[0]), "%.*s",
 			(int)e->hostlen, e->host);
 	s->flags[s->n] = e->flags;
 	s->category[s->n] = (int)e->category;
+	s->date[s->n] = e->date;
+	s->action[s->n] = (int)e->action;
 	s->line[s->n] = e->line;
 	s->n++;
 	return 1;
@@ -104,6 +116,59 @@ run_str(enum fb_format fmt, const char *str, struct seen *s)
 	run(&o, str, strlen(str), s);
 }
 
+/** Parse len bytes in a format without options. */
+static void
+run_str_len(enum fb_format fmt, const char *buf, size_t len, struct seen *s)
+{
+	struct fb_parse_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.format = fmt;
+	run(&o, buf, len, s);
+}
+
+/** What lists declare in their header comments, and what is not a
+ * declaration. */
+static void
+test_header(void)
+{
+	static const struct {
+		enum fb_format fmt;
+		const char *text;
+		uint64_t version, declared;
+		int has_declared;
+		const char *what;
+	} t[] = {
+		{ FB_FORMAT_HOSTS, "# Title: x\n# Version: 2607231411\n"
+		  "# Blocked: 4.966 domains\n#\n0.0.0.0 a.example\n",
+		  2607231411ULL, 4966, 1, "hostsVN style" },
+		{ FB_FORMAT_ADBLOCK, "[Adblock Plus 2.0]\n! Version: 202203140011"
+		  "\n! Blocked: 1,234\n||a.example^\n", 202203140011ULL,
+		  1234, 1, "adblock style after [Adblock Plus 2.0]" },
+		{ FB_FORMAT_DOMAINS, "#version:7\n# BLOCKED:  12 345 names\n"
+		  "a.example\n", 7, 12345, 1, "any case, space-grouped" },
+		{ FB_FORMAT_DOMAINS, "# Version: 1.2.3\na.example\n", 0, 0, 0,
+		  "a dotted version is not comparable: none" },
+		{ FB_FORMAT_DOMAINS, "# Version: 12345678901234567890\n"
+		  "a.example\n", 0, 0, 0, "20 digits: none" },
+		{ FB_FORMAT_DOMAINS, "a.example\n# Version: 9\n"
+		  "# Blocked: 1 domains\n", 0, 0, 0,
+		  "comments after the first entry are not the header" },
+		{ FB_FORMAT_DOMAINS, "# Blocked: many\na.example\n", 0, 0, 0,
+		  "a count that is not a number: none" },
+		{ FB_FORMAT_DOMAINS, "a.example\n", 0, 0, 0, "no header" },
+	};
+	struct seen s;
+	size_t i;
+
+	for(i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		run_str_len(t[i].fmt, t[i].text, strlen(t[i].text), &s);
+		is_int(s.st.version, t[i].version, t[i].what);
+		is_int(s.st.has_declared, t[i].has_declared, "... declared?");
+		is_int(s.st.declared, t[i].declared, "... declared count");
+	}
+}
+
 /** Parse a string as csv with columns. */
 static void
 run_csv(const char *col, const char *catcol, const char *str,
@@ -117,6 +182,51 @@ run_csv(const char *col, const char *catcol, const char *str,
 	o.column = col;
 	o.category_column = catcol;
 	run(&o, str, strlen(str), s);
+}
+
+/** The dates of csv's date-column, exact, and what is not a date. */
+static void
+test_csv_dates(void)
+{
+	struct fb_parse_opts o;
+	struct seen s;
+	static const char *csv =
+		"url,when\n"
+		"a.example,2021-04-01T07:28:13+00:00\n"	/* PhishTank */
+		"b.example,2022-03-14 00:11:32\n"		/* URLhaus */
+		"c.example,2021-04-01\n"
+		"d.example,2021-04-01T07:28:13+07:00\n"
+		"e.example, 2021-04-01T07:28:13-02:30 \n"
+		"f.example,2000-02-29T23:59:59Z\n"
+		"g.example,2021-13-01\n"
+		"h.example,yesterday\n"
+		"i.example,2021-04-01T07:28\n"
+		"j.example,1969-12-31\n"
+		"k.example\n";
+
+	memset(&o, 0, sizeof(o));
+	o.format = FB_FORMAT_CSV;
+	o.column = "url";
+	o.date_column = "When";
+	run(&o, csv, strlen(csv), &s);
+	is_int(s.status, FB_PARSE_OK, "csv dates: parsed");
+	is_int(s.n, 6, "csv dates: six rows with a date");
+	is_int(s.date[0], 1617262093, "csv dates: PhishTank's form, UTC");
+	is_int(s.date[1], 1647216692, "csv dates: URLhaus's form");
+	is_int(s.date[2], 1617235200, "csv dates: a date alone is midnight");
+	is_int(s.date[3], 1617236893, "csv dates: +07:00 offset");
+	is_int(s.date[4], 1617271093, "csv dates: -02:30 offset, blanks");
+	is_int(s.date[5], 951868799, "csv dates: Z, a leap day");
+	is_int(s.nrep, 5, "csv dates: five rows refused");
+	is_str(s.reason[0], "date not understood", "csv dates: month 13");
+	is_str(s.reason[1], "date not understood", "csv dates: a word");
+	is_str(s.reason[2], "date not understood", "csv dates: no seconds");
+	is_str(s.reason[3], "date not understood", "csv dates: before 1970");
+	is_str(s.reason[4], "too few fields", "csv dates: no date field");
+	o.date_column = "since";
+	run(&o, csv, strlen(csv), &s);
+	is_int(s.status, FB_PARSE_MALFORMED, "csv dates: a date-column the "
+		"header lacks refuses the feed");
 }
 
 /** Parse a string as json with a field (or NULL). */
@@ -564,6 +674,15 @@ test_config(void)
 			"adblock, csv or json)" },
 		{ "column: url\n", "1: feed key 'column' outside a feed "
 			"clause" },
+		{ "feed:\nname: f\nsource: /x\nformat: urls\n"
+			"date-column: 3\n", "5: feed 'f': date-column is only "
+			"for format csv" },
+		{ "feed:\nname: f\nsource: /x\nformat: csv\ncolumn: 1\n"
+			"max-age: 30\n", "6: feed 'f': max-age needs the date "
+			"of each entry (csv with date-column)" },
+		{ "feed:\nname: f\nsource: /x\nformat: csv\ncolumn: 1\n"
+			"date-column: 2\nmax-age: 36501\n", "7: bad value for "
+			"max-age: '36501' (days, 1 to 36500)" },
 	};
 	struct fb_config *cfg;
 	char err[256];
@@ -578,7 +697,8 @@ test_config(void)
 	}
 	ok(load_conf("feed:\nname: a\nsource: /a\nformat: urls\n"
 		"feed:\nname: b\nsource: /b\ncolumn: url\n"
-		"category-column: 8\nformat: csv\n"
+		"category-column: 8\nformat: csv\ndate-column: when\n"
+		"max-age: 90\n"
 		"feed:\nname: c\nsource: /c\nformat: json\nfield: link\n"
 		"feed:\nname: d\nsource: /d\nformat: json\n"
 		"feed:\nname: e\nsource: /e\nformat: adblock\n", &cfg, err,
@@ -587,8 +707,10 @@ test_config(void)
 		ok(cfg->feeds[0].format == FB_FORMAT_URLS, "urls");
 		ok(cfg->feeds[1].format == FB_FORMAT_CSV &&
 			strcmp(cfg->feeds[1].column, "url") == 0 &&
-			strcmp(cfg->feeds[1].category_column, "8") == 0,
-			"csv with its columns");
+			strcmp(cfg->feeds[1].category_column, "8") == 0 &&
+			strcmp(cfg->feeds[1].date_column, "when") == 0 &&
+			cfg->feeds[1].max_age == 90 * 86400,
+			"csv with its columns and max-age in seconds");
 		ok(cfg->feeds[2].format == FB_FORMAT_JSON &&
 			strcmp(cfg->feeds[2].field, "link") == 0,
 			"json with field");
@@ -622,6 +744,9 @@ read_file(const char *path, char **buf, size_t *len)
 }
 
 /** Counts wanted of one real list. */
+/** seen.recent of the last test_real_file(). */
+static long last_recent;
+
 struct want {
 	long lines, names, distinct, invalid, skipped, addresses, paths;
 };
@@ -651,6 +776,30 @@ test_real_file(const char *dir, const char *file,
 	is_int(s.st.skipped, w->skipped, "... skipped");
 	is_int(s.st.addresses, w->addresses, "... addresses");
 	is_int(s.st.paths, w->paths, "... names with a path");
+	last_recent = s.recent;
+	free(buf);
+}
+
+/** hostsVN's header: "# Version: 2607231411", "# Blocked: 4.966
+ * domains", and a body of exactly 4,966 names. */
+static void
+test_real_header(const char *dir)
+{
+	char path[1024];
+	struct seen s;
+	char *buf = NULL;
+	size_t len = 0;
+
+	snprintf(path, sizeof(path), "%s/hostsvn/threat-hosts", dir);
+	if(!ok(read_file(path, &buf, &len), path)) {
+		free(buf);
+		return;
+	}
+	run_str_len(FB_FORMAT_HOSTS, buf, len, &s);
+	is_int(s.st.version, 2607231411ULL, "hostsVN: its Version: header");
+	is_int(s.st.has_declared, 1, "hostsVN: it declares its size");
+	is_int(s.st.declared, 4966, "... as 4.966 domains");
+	is_int(s.st.names + s.st.invalid, 4966, "... which its body holds");
 	free(buf);
 }
 
@@ -698,6 +847,16 @@ test_real(void)
 	o.category_column = "target";
 	test_real_file(dir, "phishtank/verified_online-2021-04-01.csv", &o,
 		&(struct want){ 11811, 11671, 6843, 0, 1, 139, 8134 });
+	/* the same with its submission_time: every row's date is read
+	 * (nothing more refused), and Python's csv + fromisoformat count
+	 * 2,797 records submitted on 2021-03-25 or later */
+	o.date_column = "submission_time";
+	since_cutoff = 1616630400;	/* 2021-03-25T00:00:00Z */
+	test_real_file(dir, "phishtank/verified_online-2021-04-01.csv", &o,
+		&(struct want){ 11811, 11671, 6843, 0, 1, 139, 8134 });
+	is_int(last_recent, 2797, "... of which 2,797 dated since 2021-03-25");
+	since_cutoff = 0;
+	o.date_column = NULL;
 	/* chongluadao/blacklist-2021.json: 807 objects, `url` always
 	 * "http(s)://host/..."; 709 distinct lowercased authorities by
 	 * awk, one of them sn99.cc:100 (sn99.cc is also listed), two are
@@ -708,6 +867,158 @@ test_real(void)
 	o.format = FB_FORMAT_JSON;
 	test_real_file(dir, "chongluadao/blacklist-2021.json", &o,
 		&(struct want){ 807, 805, 706, 0, 0, 2, 99 });
+	test_real_header(dir);
+	/* urlhaus/urlhaus-filter-rpz-2022-03-14.conf: 6,108 lines, ending
+	 * in a newline; $TTL, "@ IN SOA" (no $ORIGIN), " NS localhost."
+	 * (skipped: 2), then 6,097 "owner CNAME ." records (`awk '!/^;/ &&
+	 * $2 == "CNAME"'`), no "*." owner, no owner listed twice (`sort |
+	 * uniq -d`, lowercased).  Refused: five single-label owners
+	 * (0x5bf076a8, 0x5cff39c3, 0xb907d607, 0xc12a24f5, ttp: `grep -vc
+	 * '\.'`) and 0056.0151.0121.0114, an IPv4 address in octal. */
+	o.format = FB_FORMAT_RPZ;
+	test_real_file(dir, "urlhaus/urlhaus-filter-rpz-2022-03-14.conf", &o,
+		&(struct want){ 6108, 6091, 6091, 6, 2, 0, 0 });
+}
+
+/** An entry of an rpz parse: "text action line". */
+static int
+rpz_entry_is(const struct seen *s, int i, const char *text, int action,
+	uint64_t line)
+{
+	if(i >= s->n)
+		return 0;
+	if(strcmp(s->text[i], text) == 0 && s->action[i] == action &&
+	   s->line[i] == line)
+		return 1;
+	printf("# entry %d: '%s' %s line %llu\n", i, s->text[i],
+		fb_action_name((enum fb_action)s->action[i]),
+		(unsigned long long)s->line[i]);
+	return 0;
+}
+
+static void
+test_rpz(void)
+{
+	static const char in[] =
+		"; a policy zone\n"				/* 1 */
+		"$TTL 300\n"					/* 2 */
+		"@ SOA ns.rpz.invalid. h.rpz.invalid. (\n"	/* 3 */
+		"\t2024010101 3600 600 86400 60 )\n"		/* 4 */
+		"  NS localhost.\n"				/* 5 */
+		"nx.example CNAME .\n"				/* 6 */
+		"*.nx.example CNAME .\n"			/* 7 */
+		"nodata.example CNAME *.\n"			/* 8 */
+		"ok.example CNAME rpz-passthru.\n"		/* 9 */
+		"drop.example CNAME rpz-drop.\n"		/* 10 */
+		"tcp.example CNAME rpz-tcp-only.\n"		/* 11 */
+		"bad.example CNAME rpz-bogus.\n"		/* 12 */
+		"local.example A 192.0.2.1\n"			/* 13 */
+		"local.example TXT \"x\"\n"			/* 14 */
+		"redir.example CNAME walled.example.net.\n"	/* 15 */
+		"24.0.2.0.192.rpz-ip CNAME .\n"		/* 16 */
+		"ns.example.rpz-nsdname CNAME .\n"		/* 17 */
+		"32.1.0.0.10.rpz-client-ip CNAME .\n"		/* 18 */
+		"32.1.0.0.10.rpz-nsip CNAME .\n"		/* 19 */
+		"outside.example. CNAME .\n"			/* 20 */
+		"com CNAME .\n"				/* 21 */
+		"$ORIGIN sub.rpz.invalid.\n"			/* 22 */
+		"rel CNAME .\n"				/* 23 */
+		"Upper.Example.rpz.invalid. AAAA ::1\n"		/* 24 */
+		"this is not a record\n"			/* 25 */
+		"$INCLUDE /etc/passwd\n"			/* 26 */
+		"sig.example RRSIG A 8 2 300 20300101000000 "
+		"20200101000000 1 rpz.invalid. AAAA\n"		/* 27 */
+		"last.example CNAME .";				/* 28 */
+	static const struct {
+		const char *text;
+		int action;
+		uint64_t line;
+		const char *what;
+	} want[] = {
+		{ "nx.example (self)", FB_ACTION_NXDOMAIN, 6,
+			"rpz: CNAME . is nxdomain for the name alone" },
+		{ "*.nx.example", FB_ACTION_NXDOMAIN, 7,
+			"rpz: *.name is the names below only" },
+		{ "nodata.example (self)", FB_ACTION_NODATA, 8,
+			"rpz: CNAME *. is nodata" },
+		{ "ok.example (self)", FB_ACTION_ALLOW, 9,
+			"rpz: rpz-passthru is allow" },
+		{ "drop.example (self)", FB_ACTION_NXDOMAIN, 10,
+			"rpz: rpz-drop is listed as nxdomain" },
+		{ "local.example (self)", FB_ACTION_SINKHOLE, 13,
+			"rpz: local data (A) is sinkhole" },
+		{ "local.example (self)", FB_ACTION_SINKHOLE, 14,
+			"rpz: local data (TXT) is sinkhole" },
+		{ "redir.example (self)", FB_ACTION_SINKHOLE, 15,
+			"rpz: a CNAME elsewhere is local data" },
+		{ "rel.sub (self)", FB_ACTION_NXDOMAIN, 23,
+			"rpz: a name relative to $ORIGIN, below the apex" },
+		{ "upper.example (self)", FB_ACTION_SINKHOLE, 24,
+			"rpz: an absolute owner, case folded" },
+		{ "last.example.sub (self)", FB_ACTION_NXDOMAIN, 28,
+			"rpz: the last record needs no newline" },
+	};
+	struct seen s;
+	size_t i;
+
+	run_str(FB_FORMAT_RPZ, in, &s);
+	is_int(s.status, FB_PARSE_OK, "rpz: parsed");
+	ok(s.st.version_is_serial && s.st.version == 2024010101u,
+		"rpz: the SOA serial read");
+	is_int(s.st.lines, 28, "rpz: lines");
+	for(i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ok(rpz_entry_is(&s, (int)i, want[i].text, want[i].action,
+			want[i].line), want[i].what);
+	is_int(s.n, 11, "rpz: eleven entries");
+	is_int(s.st.names, 11, "rpz: eleven names");
+	is_int(s.distinct, 9, "rpz: nine keys (nx.example and *.nx.example "
+		"are one, and so are local.example's records)");
+	is_int(s.st.drops, 1, "rpz: one rpz-drop counted");
+	is_int(s.st.localdata, 4, "rpz: four local data records counted");
+	is_int(s.st.unsupported, 5, "rpz: tcp-only and rpz-ip, -nsdname, "
+		"-client-ip, -nsip triggers unsupported");
+	is_int(s.st.skipped, 8, "rpz: SOA, NS, RRSIG and the unsupported "
+		"skipped");
+	is_int(s.st.invalid, 5, "rpz: five refused");
+	ok(s.nrep == 5 && s.rline[0] == 12 && s.rline[1] == 20 &&
+		s.rline[2] == 21 && s.rline[3] == 25 && s.rline[4] == 26,
+		"rpz: refused: unknown rpz- action, outside the apex, a lone "
+		"top-level domain, a bad record, $INCLUDE");
+	if(s.nrep == 5)
+		printf("# %s | %s | %s | %s | %s\n", s.reason[0], s.reason[1],
+			s.reason[2], s.reason[3], s.reason[4]);
+}
+
+/** Zones refused whole, with no entry or report seen. */
+static void
+test_rpz_malformed(void)
+{
+	static const struct { const char *in, *why, *what; } t[] = {
+		{ "", "no SOA", "rpz: empty" },
+		{ "; only a comment\n", "no SOA", "rpz: only comments" },
+		{ "a.example CNAME .\n@ SOA a. b. 1 2 3 4 5\n",
+			"not the SOA", "rpz: a record before the SOA" },
+		{ "$INCLUDE x\n@ SOA a. b. 1 2 3 4 5\n",
+			"before the SOA", "rpz: $INCLUDE before the SOA" },
+		{ "@ SOA a. b. 1 2 3 4 5\na.example CNAME .\n\0x CNAME .\n",
+			"NUL byte", "rpz: a NUL byte" },
+	};
+	struct seen s;
+	size_t i;
+
+	for(i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct fb_parse_opts o;
+
+		memset(&o, 0, sizeof(o));
+		o.format = FB_FORMAT_RPZ;
+		/* the last one holds a NUL: its length is 51 */
+		run(&o, t[i].in, i == 4 ? 51 : strlen(t[i].in), &s);
+		if(!ok(s.status == FB_PARSE_MALFORMED && s.n == 0 &&
+			s.nrep == 0 && strstr(s.err, t[i].why) != NULL,
+			t[i].what))
+			printf("# status %d, %d entries, err '%s'\n",
+				(int)s.status, s.n, s.err);
+	}
 }
 
 int
@@ -720,9 +1031,13 @@ main(void)
 	test_adblock();
 	test_csv();
 	test_csv_malformed();
+	test_csv_dates();
 	test_json();
 	test_json_malformed();
 	test_config();
+	test_header();
+	test_rpz();
+	test_rpz_malformed();
 	test_real();
 	return done_testing();
 }

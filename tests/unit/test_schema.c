@@ -161,8 +161,9 @@ static void test_file_checks(void)
 	{
 		struct fb_nameset *ns = fb_nameset_new();
 		struct fb_update_result res;
-		struct fb_update_spec spec = { "f", FB_ACTION_DEFAULT,
-			FB_CATEGORY_SCAM, 100, 0, 1 };
+		struct fb_update_spec spec = { .feed = "f",
+			.action = FB_ACTION_DEFAULT, .category = FB_CATEGORY_SCAM,
+			.max_shrink = 100, .now = 1 };
 		struct fb_key k;
 		char name[64];
 		int i;
@@ -295,8 +296,9 @@ static void test_delta_and_removal(void)
 	char dir[300], err[512];
 	struct fb_store *st;
 	struct fb_update_result res;
-	struct fb_update_spec spec = { "d", FB_ACTION_DEFAULT,
-		FB_CATEGORY_SCAM, 50, 0, 1 };
+	struct fb_update_spec spec = { .feed = "d",
+		.action = FB_ACTION_DEFAULT, .category = FB_CATEGORY_SCAM,
+		.max_shrink = 50, .now = 1 };
 	struct fb_nameset *add = fb_nameset_new(), *del = fb_nameset_new();
 	struct fb_source_info info;
 	struct fb_key k;
@@ -374,8 +376,9 @@ static void test_long_key(void)
 	char dir[300], err[512];
 	struct fb_store *st;
 	struct fb_update_result res;
-	struct fb_update_spec spec = { "f", FB_ACTION_DEFAULT,
-		FB_CATEGORY_SCAM, 100, 0, 1 };
+	struct fb_update_spec spec = { .feed = "f",
+		.action = FB_ACTION_DEFAULT, .category = FB_CATEGORY_SCAM,
+		.max_shrink = 100, .now = 1 };
 	struct fb_nameset *ns = fb_nameset_new();
 	struct fb_key k;
 	MDB_env *env;
