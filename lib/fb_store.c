@@ -784,7 +784,8 @@ size_t fb_bysource_key(uint16_t src, const uint8_t *key, size_t len,
 	uint8_t *out)
 {
 	fb_put_be16(out, src);
-	memcpy(out + 2, key, len);
+	if(len)	/* key may be NULL for the bare prefix */
+		memcpy(out + 2, key, len);
 	return 2 + len;
 }
 

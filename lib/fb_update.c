@@ -236,8 +236,10 @@ static int plan_old_chunks(struct plan *p, struct fb_store *st,
 			rc = MDB_CORRUPTED;
 			break;
 		}
-		/* copied: writes later in this transaction move pages */
-		memcpy(p->keys + p->used, end, len);
+		/* copied: writes later in this transaction move pages (the
+		 * tail has no key: keys may still be NULL then) */
+		if(len)
+			memcpy(p->keys + p->used, end, len);
 		o->off = (uint32_t)p->used;
 		o->len = (uint16_t)len;
 		p->used += len;
