@@ -700,21 +700,53 @@ fail:
 
 /* ---- compact -------------------------------------------------------- */
 
-/** Generation and record counts of the four tables in txn. */
-static int snapshot_counts(struct fb_store *st, MDB_txn *txn,
-	uint64_t out[5])
+/** The tables of a fraudblock store, for a rebuild and its check. */
+struct table {
+	const char *name;
+	MDB_dbi dbi;
+	unsigned flags;
+};
+
+/** Tables a rebuild copies: the four of schema 2, and the chunk index
+ * (fb_chunk.h), copied too so that the source records that say it is in
+ * force stay true. */
+#define NTABLES 5
+
+static void tables_of(const struct fb_store *st, struct table t[NTABLES])
 {
-	MDB_dbi dbi[4];
+	t[0].name = "meta";
+	t[0].dbi = st->meta;
+	t[0].flags = 0;
+	t[1].name = "names";
+	t[1].dbi = st->names;
+	t[1].flags = MDB_DUPSORT | MDB_DUPFIXED;
+	t[2].name = "bysource";
+	t[2].dbi = st->bysource;
+	t[2].flags = 0;
+	t[3].name = "sources";
+	t[3].dbi = st->sources;
+	t[3].flags = 0;
+	t[4].name = "chunks";
+	t[4].dbi = st->chunks;
+	t[4].flags = 0;
+}
+
+/** Generation and record counts of the tables in txn (a store opened
+ * read-only may have no chunks table: 0 records). */
+static int snapshot_counts(struct fb_store *st, MDB_txn *txn,
+	uint64_t out[NTABLES + 1])
+{
+	struct table t[NTABLES];
 	MDB_stat ms;
 	int i, rc;
-	dbi[0] = st->meta;
-	dbi[1] = st->names;
-	dbi[2] = st->bysource;
-	dbi[3] = st->sources;
+	tables_of(st, t);
 	if((rc = fb_meta_generation(st, txn, &out[0])) != 0)
 		return rc;
-	for(i = 0; i < 4; i++) {
-		if((rc = mdb_stat(txn, dbi[i], &ms)) != 0)
+	for(i = 0; i < NTABLES; i++) {
+		out[i + 1] = 0;
+		if(t[i].dbi == st->chunks && !st->has_chunks)
+			continue;
+		if((rc = mdb_stat(txn, t[i].dbi, &ms)) != 0)
 			return rc;
 		out[i + 1] = ms.ms_entries;
 	}
@@ -723,12 +755,12 @@ static int snapshot_counts(struct fb_store *st, MDB_txn *txn,
 
 /** Open the copy in dir and compare it with the counts of the original.
  * @return 1 if the same, 0 (err set) if not. */
-static int check_copy(const char *dir, const uint64_t want[5], char *err,
-	size_t errlen)
+static int check_copy(const char *dir, const uint64_t want[NTABLES + 1],
+	char *err, size_t errlen)
 {
 	struct fb_store *st;
 	MDB_txn *txn;
-	uint64_t got[5];
+	uint64_t got[NTABLES + 1];
 	char why[512];
 	int rc, i;
 	if(!fb_store_check_file(dir, why, sizeof(why)) ||
@@ -746,7 +778,7 @@ static int check_copy(const char *dir, const uint64_t want[5], char *err,
 		fb_lmdb_error(err, errlen, "cannot read the copy in", dir, rc);
 		return 0;
 	}
-	for(i = 0; i < 5; i++)
+	for(i = 0; i < NTABLES + 1; i++)
 		if(got[i] != want[i]) {
 			snprintf(err, errlen, "the compacted copy differs from "
 				"the store (%s %llu, want %llu); nothing "
@@ -758,34 +790,11 @@ static int check_copy(const char *dir, const uint64_t want[5], char *err,
 	return 1;
 }
 
-/** The tables of a fraudblock store, for a rebuild. */
-struct table {
-	const char *name;
-	MDB_dbi dbi;
-	unsigned flags;
-};
-
-static void tables_of(const struct fb_store *st, struct table t[4])
-{
-	t[0].name = "meta";
-	t[0].dbi = st->meta;
-	t[0].flags = 0;
-	t[1].name = "names";
-	t[1].dbi = st->names;
-	t[1].flags = MDB_DUPSORT | MDB_DUPFIXED;
-	t[2].name = "bysource";
-	t[2].dbi = st->bysource;
-	t[2].flags = 0;
-	t[3].name = "sources";
-	t[3].dbi = st->sources;
-	t[3].flags = 0;
-}
-
-/** Does the main table hold exactly our four tables (nothing a rebuild
- * would leave out)?  @return 1, 0, or -1 on an LMDB error. */
+/** Does the main table hold exactly our tables (nothing a rebuild would
+ * leave out)?  @return 1, 0, or -1 on an LMDB error. */
 static int only_our_tables(const struct fb_store *st, MDB_txn *txn)
 {
-	struct table t[4];
+	struct table t[NTABLES];
 	MDB_cursor *c;
 	MDB_val k, d;
 	MDB_dbi main;
@@ -796,14 +805,15 @@ static int only_our_tables(const struct fb_store *st, MDB_txn *txn)
 		return -1;
 	while(ours && (rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) == 0) {
 		n++;
-		for(i = 0; i < 4; i++)
+		for(i = 0; i < NTABLES; i++)
 			if(k.mv_size == strlen(t[i].name) &&
 			   memcmp(k.mv_data, t[i].name, k.mv_size) == 0)
 				break;
-		ours = i < 4;
+		ours = i < NTABLES;
 	}
 	mdb_cursor_close(c);
-	return ours && n == 4 ? 1 : (ours && rc != MDB_NOTFOUND ? -1 : 0);
+	return ours && n == NTABLES ? 1 :
+		(ours && rc != MDB_NOTFOUND ? -1 : 0);
 }
 
 /** Copy one table in key order with MDB_APPEND: every page filled. */
@@ -835,7 +845,7 @@ static int copy_table(MDB_txn *from, MDB_dbi src, MDB_txn *to, MDB_dbi dst,
  */
 static int rebuild(struct fb_store *st, MDB_txn *txn, const char *dir)
 {
-	struct table t[4];
+	struct table t[NTABLES];
 	MDB_envinfo ei;
 	MDB_env *env;
 	MDB_txn *out;
@@ -852,7 +862,7 @@ static int rebuild(struct fb_store *st, MDB_txn *txn, const char *dir)
 		mdb_env_close(env);
 		return rc;
 	}
-	for(i = 0; i < 4 && rc == 0; i++)
+	for(i = 0; i < NTABLES && rc == 0; i++)
 		if((rc = mdb_dbi_open(out, t[i].name, MDB_CREATE | t[i].flags,
 		   &dbi)) == 0)
 			rc = copy_table(txn, t[i].dbi, out, dbi, t[i].flags);
@@ -890,7 +900,7 @@ int fb_store_compact(struct fb_store *st, struct fb_swap_result *res,
 	char *err, size_t errlen)
 {
 	char real[REAL_ROOM], fresh[DIR_ROOM];
-	uint64_t want[5];
+	uint64_t want[NTABLES + 1];
 	MDB_txn *txn = NULL;
 	int rc, exists, ours;
 	memset(res, 0, sizeof(*res));

@@ -105,6 +105,8 @@ enum fb_verify_kind {
 				 * records in bysource */
 	FB_VERIFY_TREE,		/**< LMDB itself reported damage; the walk
 				 * of that table stopped there */
+	FB_VERIFY_CHUNK,	/**< a feed's chunk index in force disagrees
+				 * with its entries (fb_chunk.h) */
 	FB_VERIFY_NKINDS
 };
 
@@ -121,6 +123,8 @@ struct fb_verify_result {
 	uint64_t records;	/**< records in names */
 	uint64_t bysource;	/**< records in bysource */
 	uint64_t sources;	/**< source records */
+	uint64_t chunked;	/**< feeds whose chunk index is in force */
+	uint64_t chunks;	/**< chunk records (of any source) */
 	uint64_t problems;	/**< all kinds */
 	uint64_t kind[FB_VERIFY_NKINDS];
 };
@@ -140,7 +144,9 @@ typedef void fb_verify_cb(void *arg, enum fb_verify_kind kind,
  * by '.', at most FB_KEY_MAX bytes); names and bysource holding the same
  * (source, key, record) set; a source record for every source used, each
  * readable and named once; each source's entries equal to its records in
- * bysource.
+ * bysource; for each feed whose chunk index is in force, its chunk records
+ * exactly the chunks its entries cut into (records of a feed whose index
+ * is not in force are left over from an older writer and ignored).
  * @param st: the open store, any mode.
  * @param cb: NULL or: told about each of the first problems.
  * @param arg: for cb.

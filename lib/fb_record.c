@@ -136,7 +136,8 @@ int fb_entry_same(const struct fb_entry *a, const struct fb_entry *b)
 enum src_tag {
 	TAG_NAME = 1, TAG_ENTRIES, TAG_INVALID, TAG_LAST_ATTEMPT,
 	TAG_LAST_SUCCESS, TAG_LAST_CHANGE, TAG_LAST_STATUS, TAG_LAST_ERROR,
-	TAG_ETAG, TAG_LAST_MODIFIED, TAG_EDE, TAG_VERSION, TAG_VALIDATORS_OF
+	TAG_ETAG, TAG_LAST_MODIFIED, TAG_EDE, TAG_VERSION, TAG_VALIDATORS_OF,
+	TAG_CHUNKS
 };
 
 /** Append one field if it fits; texts longer than the room are cut. */
@@ -185,6 +186,7 @@ size_t fb_source_encode(const struct fb_source_info *s,
 	put_num(out, &n, TAG_EDE, s->ede);
 	put_num(out, &n, TAG_VERSION, s->version);
 	put_num(out, &n, TAG_VALIDATORS_OF, s->validators_of);
+	put_num(out, &n, TAG_CHUNKS, s->chunks);
 	return n;
 }
 
@@ -244,6 +246,10 @@ int fb_source_decode(const uint8_t *in, size_t len, uint16_t id,
 		case TAG_EDE: s->ede = (uint16_t)num; break;
 		case TAG_VERSION: s->version = num; break;
 		case TAG_VALIDATORS_OF: s->validators_of = num; break;
+		case TAG_CHUNKS:
+			/* any other value: not a scheme this build knows */
+			s->chunks = num <= UINT32_MAX ? (uint32_t)num : 0;
+			break;
 		default:	/* a newer version's field */
 			break;
 		}

@@ -86,6 +86,9 @@ struct fb_source_info {
 	/** fb_source_hash() of the URL etag and last_modified came from,
 	 * 0 if none: validators of another URL are never sent */
 	uint64_t validators_of;
+	/** FB_CHUNK_SCHEME when the feed's chunk records are exact
+	 * (fb_chunk.h), else 0 */
+	uint32_t chunks;
 };
 
 /** EDE codes a feed may carry (RFC 8914). */

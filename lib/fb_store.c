@@ -526,6 +526,14 @@ static int open_tables(struct fb_store *st, char *err, size_t errlen)
 		rc = mdb_dbi_open(txn, "bysource", c, &st->bysource);
 	if(rc == 0)
 		rc = mdb_dbi_open(txn, "sources", c, &st->sources);
+	/* optional: a store made before it has none until a writer opens
+	 * it, and nothing depends on it (fb_chunk.h) */
+	if(rc == 0) {
+		int crc = mdb_dbi_open(txn, "chunks", c, &st->chunks);
+		st->has_chunks = crc == 0;
+		if(crc && crc != MDB_NOTFOUND)
+			rc = crc;
+	}
 	if(rc) {
 		mdb_txn_abort(txn);
 		if(rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
@@ -776,12 +784,57 @@ size_t fb_bysource_key(uint16_t src, const uint8_t *key, size_t len,
 	uint8_t *out)
 {
 	fb_put_be16(out, src);
-	memcpy(out + 2, key, len);
+	if(len)	/* key may be NULL for the bare prefix */
+		memcpy(out + 2, key, len);
 	return 2 + len;
 }
 
 int fb_entry_put(struct fb_store *st, MDB_txn *txn, const uint8_t *key,
 	size_t len, const struct fb_entry *e)
+{
+	return fb_entry_append(st, txn, NULL, key, len, e);
+}
+
+int fb_appender_open(struct fb_store *st, MDB_txn *txn,
+	struct fb_appender *ap)
+{
+	int rc;
+	memset(ap, 0, sizeof(*ap));
+	if((rc = mdb_cursor_open(txn, st->names, &ap->names)) != 0)
+		return rc;
+	if((rc = mdb_cursor_open(txn, st->bysource, &ap->bysource)) != 0) {
+		mdb_cursor_close(ap->names);
+		return rc;
+	}
+	ap->names_ok = ap->bysource_ok = 1;
+	return 0;
+}
+
+void fb_appender_close(struct fb_appender *ap)
+{
+	mdb_cursor_close(ap->names);
+	mdb_cursor_close(ap->bysource);
+}
+
+/** Append k/d to a table while that works (append_ok NULL: never),
+ * else put it. */
+static int append_or_put(MDB_txn *txn, MDB_dbi dbi, MDB_cursor *c,
+	int *append_ok, MDB_val *k, MDB_val *d)
+{
+	if(append_ok && *append_ok) {
+		/* LMDB writes nothing and says MDB_KEYEXIST when the key
+		 * does not sort after the last one */
+		int rc = mdb_cursor_put(c, k, d, MDB_APPEND);
+		if(rc != MDB_KEYEXIST)
+			return rc;
+		*append_ok = 0;
+	}
+	return mdb_put(txn, dbi, k, d, 0);
+}
+
+int fb_entry_append(struct fb_store *st, MDB_txn *txn,
+	struct fb_appender *ap, const uint8_t *key, size_t len,
+	const struct fb_entry *e)
 {
 	uint8_t bk[2 + FB_KEY_MAX], rec[FB_ENTRY_SIZE];
 	MDB_val k = { len, (void *)key }, d = { FB_ENTRY_SIZE, rec };
@@ -792,9 +845,11 @@ int fb_entry_put(struct fb_store *st, MDB_txn *txn, const uint8_t *key,
 	fb_entry_encode(e, rec);
 	bkv.mv_data = bk;
 	bkv.mv_size = fb_bysource_key(e->source, key, len, bk);
-	if((rc = mdb_put(txn, st->names, &k, &d, 0)) != 0)
+	if((rc = append_or_put(txn, st->names, ap ? ap->names : NULL,
+	    ap ? &ap->names_ok : NULL, &k, &d)) != 0)
 		return rc;
-	return mdb_put(txn, st->bysource, &bkv, &d, 0);
+	return append_or_put(txn, st->bysource, ap ? ap->bysource : NULL,
+		ap ? &ap->bysource_ok : NULL, &bkv, &d);
 }
 
 int fb_entry_del(struct fb_store *st, MDB_txn *txn, const uint8_t *key,

@@ -13,6 +13,11 @@
 struct fb_store {
 	MDB_env *env;
 	MDB_dbi meta, names, bysource, sources;
+	/** the chunk index (fb_chunk.h); opened (made) by writers, by
+	 * readers only when it exists: the module never reads it */
+	MDB_dbi chunks;
+	/** the store has a chunks table and chunks is its handle */
+	int has_chunks;
 	int mode;
 	/** schema of the store as opened (1 is read, never written) */
 	uint32_t schema;
@@ -68,6 +73,27 @@ size_t fb_bysource_key(uint16_t src, const uint8_t *key, size_t len,
 /** Add one record to names and bysource. */
 int fb_entry_put(struct fb_store *st, MDB_txn *txn, const uint8_t *key,
 	size_t len, const struct fb_entry *e);
+/** Cursors for adding entries in key order (fb_entry_append). */
+struct fb_appender {
+	MDB_cursor *names, *bysource;
+	/** appending still works: every key so far sorted after the
+	 * table's last */
+	int names_ok, bysource_ok;
+};
+/** Open (0 or an LMDB error; nothing to close then) and close. */
+int fb_appender_open(struct fb_store *st, MDB_txn *txn,
+	struct fb_appender *ap);
+void fb_appender_close(struct fb_appender *ap);
+/**
+ * fb_entry_put for keys given in ascending order: while a key sorts after
+ * every key of a table it is appended (MDB_APPEND: no search, and pages
+ * filled, not split in half), from the first one that does not on it is
+ * put as usual.  A first import into an empty store appends throughout.
+ * ap NULL: fb_entry_put().
+ */
+int fb_entry_append(struct fb_store *st, MDB_txn *txn,
+	struct fb_appender *ap, const uint8_t *key, size_t len,
+	const struct fb_entry *e);
 /** Remove one record (as stored: rec) from names and bysource. */
 int fb_entry_del(struct fb_store *st, MDB_txn *txn, const uint8_t *key,
 	size_t len, const uint8_t rec[FB_ENTRY_SIZE]);
@@ -75,5 +101,15 @@ int fb_entry_del(struct fb_store *st, MDB_txn *txn, const uint8_t *key,
  * an error. */
 int fb_entry_get(struct fb_store *st, MDB_txn *txn, uint16_t src,
 	const uint8_t *key, size_t len, uint8_t rec[FB_ENTRY_SIZE]);
+
+/** chunks table (fb_chunk.h): write or delete one record (the tail
+ * chunk when end is NULL; deleting an absent one is no error), delete all
+ * of a source.  @return 0 or an LMDB error. */
+struct fb_chunk_acc;
+int fb_chunk_put(struct fb_store *st, MDB_txn *txn, uint16_t src,
+	const uint8_t *end, size_t len, const struct fb_chunk_acc *acc);
+int fb_chunk_del(struct fb_store *st, MDB_txn *txn, uint16_t src,
+	const uint8_t *end, size_t len);
+int fb_chunk_drop_all(struct fb_store *st, MDB_txn *txn, uint16_t src);
 
 #endif /* FB_STORE_INT_H */

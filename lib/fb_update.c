@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fb_chunk.h"
 #include "fb_store_int.h"
 #include "fb_update.h"
 
@@ -43,6 +44,7 @@ static const uint8_t *item_entry(const struct fb_nameset *ns, size_t i,
 /** One difference between a feed's entries in force and its new set. */
 struct change {
 	size_t item;		/**< nameset index (add, change) */
+	size_t count;		/**< adds: items [item, item + count) */
 	uint32_t off;		/**< key in the old-key arena (remove) */
 	uint16_t len;
 	uint8_t rec[FB_ENTRY_SIZE];	/**< the record in force */
@@ -66,13 +68,19 @@ static void changes_free(struct changes *cs)
 static int change_push(struct changes *cs, char kind, size_t item,
 	const MDB_val *oldkey, const MDB_val *oldrec)
 {
-	struct change *c;
+	struct change *c = cs->n ? &cs->v[cs->n - 1] : NULL;
+	/* adds of items in a row are one run: an import is one change */
+	if(kind == 'a' && c && c->kind == 'a' && c->item + c->count == item) {
+		c->count++;
+		return 0;
+	}
 	if(!fb_grow(&cs->v, &cs->cap, cs->n + 1, sizeof(*cs->v)))
 		return ENOMEM;
 	c = &cs->v[cs->n];
 	memset(c, 0, sizeof(*c));
 	c->kind = kind;
 	c->item = item;
+	c->count = 1;
 	if(oldrec)
 		memcpy(c->rec, oldrec->mv_data, FB_ENTRY_SIZE);
 	if(kind == 'r') {
@@ -93,33 +101,302 @@ static int change_push(struct changes *cs, char kind, size_t item,
 	return 0;
 }
 
+/** A chunk of the new set: items [first, first + acc.count); it ends at
+ * its last key, or is the tail chunk (fb_chunk.h). */
+struct nchunk {
+	size_t first;
+	struct fb_chunk_acc acc;
+};
+
+/** A chunk record in force: its end key (in the plan's arena; len 0 is
+ * the tail) and what it says. */
+struct ochunk {
+	uint32_t off;
+	uint16_t len;
+	struct fb_chunk_acc acc;
+};
+
+/** Old and new chunks of a feed, and the ranges where they differ. */
+struct plan {
+	struct nchunk *nc;	/**< chunks of the new set, in order */
+	size_t nn, ncap;
+	int tail;		/**< the last of nc is the tail chunk */
+	struct ochunk *oc;	/**< chunk records in force, in order */
+	size_t no, ocap;
+	uint8_t *keys;		/**< end keys of oc */
+	size_t used, kcap;
+	uint64_t old_total;	/**< entries the records in oc count */
+};
+
+static void plan_free(struct plan *p)
+{
+	free(p->nc);
+	free(p->oc);
+	free(p->keys);
+}
+
+/** Cut the new set into chunks: in memory, one hash a key.
+ * @return 0 or ENOMEM. */
+static int plan_new_chunks(struct plan *p, const struct fb_nameset *ns,
+	const struct fb_entry *tmpl)
+{
+	struct fb_chunk_acc acc;
+	size_t i, n = fb_nameset_count(ns), first = 0;
+	fb_chunk_acc_init(&acc);
+	for(i = 0; i < n; i++) {
+		struct fb_entry e;
+		size_t len;
+		const uint8_t *key;
+		int boundary;
+		key = item_entry(ns, i, tmpl, &e, &len);
+		boundary = fb_chunk_acc_add(&acc,
+			fb_chunk_keyhash(key, len), &e);
+		if(!boundary && i + 1 < n)
+			continue;
+		if(!fb_grow(&p->nc, &p->ncap, p->nn + 1, sizeof(*p->nc)))
+			return ENOMEM;
+		p->nc[p->nn].first = first;
+		p->nc[p->nn++].acc = acc;
+		/* the last key ends the tail chunk unless it is a boundary */
+		p->tail = !boundary;
+		first = i + 1;
+		fb_chunk_acc_init(&acc);
+	}
+	return 0;
+}
+
+/** End key of new chunk j; NULL for the tail. */
+static const uint8_t *nc_end(const struct plan *p,
+	const struct fb_nameset *ns, size_t j, size_t *len)
+{
+	if(j + 1 == p->nn && p->tail) {
+		*len = 0;
+		return NULL;
+	}
+	return fb_nameset_get(ns, p->nc[j].first + p->nc[j].acc.count - 1,
+		len, NULL);
+}
+
+/** End key of old chunk i; NULL for the tail. */
+static const uint8_t *oc_end(const struct plan *p, size_t i, size_t *len)
+{
+	*len = p->oc[i].len;
+	return p->oc[i].len ? p->keys + p->oc[i].off : NULL;
+}
+
+/** Order of chunk ends: keys as LMDB sorts them, the tail (NULL) last. */
+static int endcmp(const uint8_t *a, size_t alen, const uint8_t *b,
+	size_t blen)
+{
+	if(!a || !b)
+		return (!a) - (!b);
+	return keycmp(a, alen, b, blen);
+}
+
 /**
- * Merge the feed's entries in force (a range of bysource) with the new set
- * and list the differences.  Reads only; nothing is written here.
+ * Read the feed's chunk records in force.
+ * @return 0, ENOMEM, an LMDB error, or MDB_CORRUPTED for a record no
+ *	writer makes (then the caller walks the whole feed instead).
  */
-static int diff_feed(struct fb_store *st, MDB_txn *txn, uint16_t src,
-	const struct fb_nameset *ns, const struct fb_entry *tmpl,
-	struct changes *cs, uint64_t *before)
+static int plan_old_chunks(struct plan *p, struct fb_store *st,
+	MDB_txn *txn, uint16_t src)
 {
 	MDB_cursor *c;
 	MDB_val k, d;
 	uint8_t prefix[2];
-	size_t i = 0, n = fb_nameset_count(ns);
-	int rc, pushed = 0;
+	int rc;
 	fb_put_be16(prefix, src);
-	*before = 0;
-	if((rc = mdb_cursor_open(txn, st->bysource, &c)) != 0)
+	if((rc = mdb_cursor_open(txn, st->chunks, &c)) != 0)
 		return rc;
 	k.mv_data = prefix;
 	k.mv_size = 2;
+	for(rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+		const uint8_t *end = (const uint8_t *)k.mv_data + 2;
+		size_t len;
+		struct ochunk *o;
+		if(k.mv_size < 2 || memcmp(k.mv_data, prefix, 2) != 0)
+			break;
+		len = k.mv_size - 2;
+		if(len == 1 && end[0] == FB_CHUNK_TAIL)
+			len = 0;
+		else if(len == 0 || len > FB_KEY_MAX || (p->no &&
+		   p->oc[p->no - 1].len == 0)) {
+			rc = MDB_CORRUPTED;	/* nothing follows the tail */
+			break;
+		}
+		if(!fb_grow(&p->oc, &p->ocap, p->no + 1, sizeof(*p->oc)) ||
+		   !fb_grow(&p->keys, &p->kcap, p->used + len, 1)) {
+			rc = ENOMEM;
+			break;
+		}
+		o = &p->oc[p->no];
+		if(!fb_chunk_val_decode(d.mv_data, d.mv_size, &o->acc) ||
+		   o->acc.count == 0) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		/* copied: writes later in this transaction move pages (the
+		 * tail has no key: keys may still be NULL then) */
+		if(len)
+			memcpy(p->keys + p->used, end, len);
+		o->off = (uint32_t)p->used;
+		o->len = (uint16_t)len;
+		p->used += len;
+		p->old_total += o->acc.count;
+		p->no++;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/** Where old and new chunks differ: old chunks [oa, ob) hold the feed's
+ * entries of the key range new chunks [na, nb) cover. */
+struct region {
+	size_t oa, ob, na, nb;
+	int open;	/**< the range runs to the end of the feed */
+};
+
+/**
+ * Walk old and new chunk ends in key order.  Where both have a chunk
+ * ending at the same key, the ranges before it line up; between two such
+ * keys a range is unchanged only if it is one chunk on both sides with
+ * the same hash and count.  A boundary key added or removed makes the
+ * range span the chunks on either side of it.
+ * @return 0 or ENOMEM.
+ */
+static int plan_regions(const struct plan *p, const struct fb_nameset *ns,
+	struct region **out, size_t *nout)
+{
+	size_t i = 0, j = 0, cap = 0;
+	*out = NULL;
+	*nout = 0;
+	while(i < p->no || j < p->nn) {
+		struct region r;
+		int dirty = 0;
+		r.oa = i;
+		r.na = j;
+		r.open = 0;
+		for(;;) {
+			const uint8_t *eo, *en;
+			size_t lo = 0, ln = 0;
+			int c;
+			if(i >= p->no && j >= p->nn) {
+				r.open = 1;	/* to the end */
+				break;
+			}
+			eo = i < p->no ? oc_end(p, i, &lo) : NULL;
+			en = j < p->nn ? nc_end(p, ns, j, &ln) : NULL;
+			/* an exhausted side ends beyond every key */
+			c = i >= p->no ? 1 : j >= p->nn ? -1 :
+				endcmp(eo, lo, en, ln);
+			if(c == 0) {
+				dirty |= p->oc[i].acc.hash != p->nc[j].acc.hash
+					|| p->oc[i].acc.count !=
+					p->nc[j].acc.count;
+				i++;
+				j++;
+				break;
+			}
+			dirty = 1;
+			if(c < 0)
+				i++;
+			else
+				j++;
+		}
+		if(!dirty)
+			continue;
+		r.ob = i;
+		r.nb = j;
+		if(!fb_grow(out, &cap, *nout + 1, sizeof(**out)))
+			return ENOMEM;
+		(*out)[(*nout)++] = r;
+	}
+	return 0;
+}
+
+/** Checks the entries in force of a range against its chunk records
+ * (so a stale index is caught before it misleads an update). */
+struct ocheck {
+	const struct plan *p;	/**< NULL: nothing to check against */
+	size_t k, end;		/**< next and past-last old chunk */
+	struct fb_chunk_acc acc;
+	int bad;
+};
+
+/** One entry in force, in order. */
+static void ocheck_add(struct ocheck *ck, const MDB_val *k,
+	const struct fb_entry *e)
+{
+	const uint8_t *key = (const uint8_t *)k->mv_data + 2;
+	size_t len = k->mv_size - 2, elen;
+	const uint8_t *end;
+	if(!ck->p || ck->bad)
+		return;
+	if(!fb_chunk_acc_add(&ck->acc, fb_chunk_keyhash(key, len), e))
+		return;
+	if(ck->k >= ck->end || !(end = oc_end(ck->p, ck->k, &elen)) ||
+	   keycmp(end, elen, key, len) != 0 ||
+	   ck->p->oc[ck->k].acc.hash != ck->acc.hash ||
+	   ck->p->oc[ck->k].acc.count != ck->acc.count)
+		ck->bad = 1;
+	ck->k++;
+	fb_chunk_acc_init(&ck->acc);
+}
+
+/** After the last entry of the range.  @return 1 if all agreed. */
+static int ocheck_done(struct ocheck *ck)
+{
+	size_t elen;
+	if(!ck->p)
+		return 1;
+	if(!ck->bad && ck->acc.count > 0) {
+		/* what follows the last boundary is the tail chunk */
+		if(ck->k >= ck->end || oc_end(ck->p, ck->k, &elen) ||
+		   ck->p->oc[ck->k].acc.hash != ck->acc.hash ||
+		   ck->p->oc[ck->k].acc.count != ck->acc.count)
+			ck->bad = 1;
+		ck->k++;
+	}
+	return !ck->bad && ck->k == ck->end;
+}
+
+/** A stale chunk index: walk the whole feed instead. */
+#define STALE_CHUNKS (-40001)
+
+/**
+ * Merge the feed's entries in force in the key range (lo, hi] (a range of
+ * bysource; lo NULL: from the first, hi NULL: to the last) with items
+ * [i, n) of the new set and list the differences.  Reads only.
+ * @param ck: checks the entries in force against their chunk records.
+ * @param before: out: += entries in force read in the range.
+ * @return 0, ENOMEM, STALE_CHUNKS, or an LMDB error.
+ */
+static int diff_range(MDB_cursor *c, uint16_t src, const uint8_t *lo,
+	size_t lolen, const uint8_t *hi, size_t hilen,
+	const struct fb_nameset *ns, size_t i, size_t n,
+	const struct fb_entry *tmpl, struct ocheck *ck, struct changes *cs,
+	uint64_t *before)
+{
+	MDB_val k, d;
+	uint8_t start[2 + FB_KEY_MAX];
+	int rc, pushed = 0;
+	k.mv_data = start;
+	k.mv_size = fb_bysource_key(src, lo, lo ? lolen : 0, start);
 	rc = mdb_cursor_get(c, &k, &d, MDB_SET_RANGE);
+	/* the range starts after lo */
+	if(rc == 0 && lo && k.mv_size == 2 + lolen &&
+	   memcmp(k.mv_data, start, k.mv_size) == 0)
+		rc = mdb_cursor_get(c, &k, &d, MDB_NEXT);
 	for(;;) {
 		int in_old = rc == 0 && k.mv_size > 2 &&
-			memcmp(k.mv_data, prefix, 2) == 0;
+			fb_get_be16(k.mv_data) == src && (!hi ||
+			keycmp((uint8_t *)k.mv_data + 2, k.mv_size - 2, hi,
+			hilen) <= 0);
 		int cmp;
 		size_t len = 0;
-		struct fb_entry want;
 		const uint8_t *key = NULL;
+		struct fb_entry old, want;
 		if(rc && rc != MDB_NOTFOUND)
 			break;
 		if(!in_old && i >= n) {
@@ -146,12 +423,12 @@ static int diff_feed(struct fb_store *st, MDB_txn *txn, uint16_t src,
 			break;
 		}
 		(*before)++;
+		fb_entry_decode(d.mv_data, &old);
+		ocheck_add(ck, &k, &old);
 		if(cmp < 0) {	/* only in force */
 			if((pushed = change_push(cs, 'r', 0, &k, &d)) != 0)
 				break;
 		} else {
-			struct fb_entry old;
-			fb_entry_decode(d.mv_data, &old);
 			if(!fb_entry_same(&old, &want) &&
 			   (pushed = change_push(cs, 'c', i, NULL, &d)) != 0)
 				break;
@@ -159,20 +436,109 @@ static int diff_feed(struct fb_store *st, MDB_txn *txn, uint16_t src,
 		}
 		rc = mdb_cursor_get(c, &k, &d, MDB_NEXT);
 	}
-	mdb_cursor_close(c);
-	return pushed ? pushed : rc;
+	if(pushed)
+		return pushed;
+	if(rc == 0 && !ocheck_done(ck))
+		return STALE_CHUNKS;
+	return rc;
 }
 
-/** Write the listed differences. */
+/** First item of new chunk j (n past the last). */
+static size_t nc_first(const struct plan *p, size_t j, size_t n)
+{
+	return j < p->nn ? p->nc[j].first : n;
+}
+
+/**
+ * List the differences of the whole feed (p NULL), or of the regions
+ * where its chunks changed only (none: nothing to read).
+ * @return as diff_range().
+ */
+static int diff_feed(struct fb_store *st, MDB_txn *txn, uint16_t src,
+	const struct fb_nameset *ns, const struct fb_entry *tmpl,
+	const struct plan *p, const struct region *rg, size_t nrg,
+	struct changes *cs, uint64_t *before)
+{
+	MDB_cursor *c;
+	struct ocheck ck;
+	size_t r, n = fb_nameset_count(ns);
+	int rc = 0;
+	*before = 0;
+	memset(&ck, 0, sizeof(ck));
+	if((rc = mdb_cursor_open(txn, st->bysource, &c)) != 0)
+		return rc;
+	if(!p)
+		rc = diff_range(c, src, NULL, 0, NULL, 0, ns, 0, n, tmpl, &ck,
+			cs, before);
+	for(r = 0; p && r < nrg && rc == 0; r++) {
+		const struct region *g = &rg[r];
+		const uint8_t *lo = NULL, *hi = NULL;
+		size_t lolen = 0, hilen = 0;
+		/* the range starts after the last key both sides ended a
+		 * chunk at, and ends at the next (the tail: no bound) */
+		if(g->na > 0)
+			lo = nc_end(p, ns, g->na - 1, &lolen);
+		if(!g->open)
+			hi = nc_end(p, ns, g->nb - 1, &hilen);
+		ck.p = p;
+		ck.k = g->oa;
+		ck.end = g->ob;
+		fb_chunk_acc_init(&ck.acc);
+		ck.bad = 0;
+		rc = diff_range(c, src, lo, lolen, hi, hilen, ns,
+			nc_first(p, g->na, n), nc_first(p, g->nb, n), tmpl,
+			&ck, cs, before);
+	}
+	mdb_cursor_close(c);
+	return rc;
+}
+
+/**
+ * Bring the chunk records in line with the new set: those of the changed
+ * regions, or (whole) all of the feed's anew.
+ * @return 0 or an LMDB error.
+ */
+static int write_chunks(struct fb_store *st, MDB_txn *txn, uint16_t src,
+	const struct fb_nameset *ns, const struct plan *p, int whole,
+	const struct region *rg, size_t nrg)
+{
+	size_t r, k, len;
+	const uint8_t *end;
+	int rc = 0;
+	if(whole) {
+		rc = fb_chunk_drop_all(st, txn, src);
+		for(k = 0; k < p->nn && rc == 0; k++) {
+			end = nc_end(p, ns, k, &len);
+			rc = fb_chunk_put(st, txn, src, end, len, &p->nc[k].acc);
+		}
+		return rc;
+	}
+	for(r = 0; r < nrg && rc == 0; r++) {
+		for(k = rg[r].oa; k < rg[r].ob && rc == 0; k++) {
+			end = oc_end(p, k, &len);
+			rc = fb_chunk_del(st, txn, src, end, len);
+		}
+		for(k = rg[r].na; k < rg[r].nb && rc == 0; k++) {
+			end = nc_end(p, ns, k, &len);
+			rc = fb_chunk_put(st, txn, src, end, len, &p->nc[k].acc);
+		}
+	}
+	return rc;
+}
+
+/** Write the listed differences, in key order. */
 static int apply_changes(struct fb_store *st, MDB_txn *txn,
 	const struct fb_nameset *ns, const struct fb_entry *tmpl,
 	const struct changes *cs, struct fb_update_result *res)
 {
-	size_t i;
-	int rc = 0;
+	struct fb_appender ap;
+	size_t i, j;
+	int rc;
+	if((rc = fb_appender_open(st, txn, &ap)) != 0)
+		return rc;
 	for(i = 0; i < cs->n && rc == 0; i++) {
 		const struct change *c = &cs->v[i];
-		struct fb_entry e;
+		struct fb_entry e, old;
 		const uint8_t *key;
 		size_t len;
 		if(c->kind == 'r') {
@@ -181,18 +547,25 @@ static int apply_changes(struct fb_store *st, MDB_txn *txn,
 			res->removed++;
 			continue;
 		}
+		if(c->kind == 'a') {
+			for(j = c->item; j < c->item + c->count && rc == 0;
+			    j++) {
+				key = item_entry(ns, j, tmpl, &e, &len);
+				rc = fb_entry_append(st, txn, &ap, key, len,
+					&e);
+				res->added++;
+			}
+			continue;
+		}
 		key = item_entry(ns, c->item, tmpl, &e, &len);
-		if(c->kind == 'c') {
-			struct fb_entry old;
-			fb_entry_decode(c->rec, &old);
-			e.first_seen = old.first_seen;
-			if((rc = fb_entry_del(st, txn, key, len, c->rec)) != 0)
-				break;
-			res->changed++;
-		} else
-			res->added++;
+		fb_entry_decode(c->rec, &old);
+		e.first_seen = old.first_seen;
+		if((rc = fb_entry_del(st, txn, key, len, c->rec)) != 0)
+			break;
+		res->changed++;
 		rc = fb_entry_put(st, txn, key, len, &e);
 	}
+	fb_appender_close(&ap);
 	return rc;
 }
 
@@ -326,6 +699,36 @@ static enum fb_update_status begin_update(struct fb_store *st,
 	return FB_UPDATE_OK;
 }
 
+/**
+ * Plan an incremental diff: the new set's chunks, and when the feed's
+ * chunk records are in force, those records and the regions that differ.
+ * @param incremental: out: 1 if rg/nrg say where to diff, 0 if the whole
+ *	feed must be walked (no index, or one that does not add up).
+ * @return 0, ENOMEM or an LMDB error.
+ */
+static int plan_update(struct fb_store *st, MDB_txn *txn,
+	const struct fb_source_info *info, const struct fb_nameset *ns,
+	const struct fb_entry *tmpl, struct plan *p, struct region **rg,
+	size_t *nrg, int *incremental)
+{
+	int rc;
+	*incremental = 0;
+	*rg = NULL;
+	*nrg = 0;
+	if(!st->has_chunks || info->id < FB_SOURCE_FIRST_FEED)
+		return 0;
+	if((rc = plan_new_chunks(p, ns, tmpl)) != 0)
+		return rc;
+	if(info->chunks != FB_CHUNK_SCHEME)
+		return 0;
+	rc = plan_old_chunks(p, st, txn, info->id);
+	if(rc == MDB_CORRUPTED || (rc == 0 && p->old_total != info->entries))
+		return 0;	/* not an index this build keeps */
+	if(rc == 0 && (rc = plan_regions(p, ns, rg, nrg)) == 0)
+		*incremental = 1;
+	return rc;
+}
+
 enum fb_update_status fb_store_replace_feed(struct fb_store *st,
 	const struct fb_update_spec *spec, const struct fb_nameset *ns,
 	struct fb_update_result *res, char *err, size_t errlen)
@@ -334,11 +737,15 @@ enum fb_update_status fb_store_replace_feed(struct fb_store *st,
 	struct fb_source_info info;
 	struct fb_entry tmpl;
 	struct changes cs;
-	uint64_t before = 0;
+	struct plan plan;
+	struct region *rg = NULL;
+	size_t nrg = 0;
+	uint64_t before = 0, walked = 0;
 	enum fb_update_status s;
-	int rc;
+	int rc, incremental = 0, chunked;
 	memset(res, 0, sizeof(*res));
 	memset(&cs, 0, sizeof(cs));
+	memset(&plan, 0, sizeof(plan));
 	if((s = begin_update(st, spec->feed, &txn, &info, err, errlen)) != 0)
 		return s;
 	if(version_refused(spec, &info, err, errlen)) {
@@ -348,9 +755,34 @@ enum fb_update_status fb_store_replace_feed(struct fb_store *st,
 		return FB_UPDATE_VERSION;
 	}
 	spec_entry(spec, info.id, &tmpl);
-	if((rc = diff_feed(st, txn, info.id, ns, &tmpl, &cs, &before)) != 0) {
+	chunked = st->has_chunks && info.id >= FB_SOURCE_FIRST_FEED;
+	rc = plan_update(st, txn, &info, ns, &tmpl, &plan, &rg, &nrg,
+		&incremental);
+	if(rc == 0 && incremental) {
+		rc = diff_feed(st, txn, info.id, ns, &tmpl, &plan, rg, nrg,
+			&cs, &walked);
+			if(rc == STALE_CHUNKS) {
+			/* start over with the whole feed; nothing written */
+			changes_free(&cs);
+			memset(&cs, 0, sizeof(cs));
+			incremental = 0;
+			rc = 0;
+		} else if(rc == 0)
+			before = plan.old_total;
+	}
+	if(rc == 0 && !incremental) {
+		free(rg);
+		rg = NULL;
+		nrg = 0;
+		rc = diff_feed(st, txn, info.id, ns, &tmpl, NULL, NULL, 0, &cs,
+			&walked);
+		before = walked;
+	}
+	if(rc != 0) {
 		mdb_txn_abort(txn);
 		changes_free(&cs);
+		plan_free(&plan);
+		free(rg);
 		if(rc == ENOMEM) {
 			snprintf(err, errlen, "out of memory");
 			return FB_UPDATE_NOMEM;
@@ -359,18 +791,28 @@ enum fb_update_status fb_store_replace_feed(struct fb_store *st,
 		return FB_UPDATE_STORE;
 	}
 	res->before = res->after = before;
+	res->walked = walked;
 	/* a truncated or emptied download must not wipe the list in force */
 	if(shrink_refused(spec, before, fb_nameset_count(ns), err, errlen)) {
 		mdb_txn_abort(txn);
 		changes_free(&cs);
+		plan_free(&plan);
+		free(rg);
 		fb_store_feed_failed(st, spec->feed, FB_UPDATE_SHRINK, err,
 			spec->now, NULL, 0);
 		return FB_UPDATE_SHRINK;
 	}
 	res->after = fb_nameset_count(ns);
 	rc = apply_changes(st, txn, ns, &tmpl, &cs, res);
+	/* in the same transaction as the entries: never out of step */
+	if(rc == 0 && chunked)
+		rc = write_chunks(st, txn, info.id, ns, &plan, !incremental,
+			rg, nrg);
+	info.chunks = chunked ? FB_CHUNK_SCHEME : 0;
 	s = finish_update(st, txn, spec, &info, cs.n, rc, res, err, errlen);
 	changes_free(&cs);
+	plan_free(&plan);
+	free(rg);
 	return s;
 }
 
@@ -433,6 +875,12 @@ enum fb_update_status fb_store_apply_delta(struct fb_store *st,
 		return FB_UPDATE_SHRINK;
 	}
 	res->after = count;
+	/* the chunk index no longer matches: the next full replacement
+	 * walks the whole feed and builds it anew */
+	if(rc == 0 && nchanges > 0 && info.chunks && st->has_chunks)
+		rc = fb_chunk_drop_all(st, txn, info.id);
+	if(nchanges > 0)
+		info.chunks = 0;
 	return finish_update(st, txn, spec, &info, nchanges, rc, res, err,
 		errlen);
 }
@@ -519,6 +967,8 @@ int fb_store_remove_feed(struct fb_store *st, const char *feed,
 	}
 	if(rc == 0)
 		rc = delete_entries(st, txn, info.id, removed);
+	if(rc == 0 && st->has_chunks)
+		rc = fb_chunk_drop_all(st, txn, info.id);
 	fb_put_be16(sk, info.id);
 	if(rc == 0)
 		rc = mdb_del(txn, st->sources, &skv, NULL);

@@ -22,6 +22,10 @@ struct fb_update_result {
 	uint64_t before;	/**< entries of the feed before */
 	uint64_t after;		/**< entries after (== before if refused) */
 	uint64_t added, removed, changed;
+	/** entries in force the diff read: all of them when the feed's
+	 * chunk index was not in force (fb_chunk.h), else those of the
+	 * chunks that changed */
+	uint64_t walked;
 	/** 1 if the feed's EDE code changed (a change of every block
 	 * answer of the feed, though no entry changed) */
 	int ede_changed;

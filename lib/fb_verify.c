@@ -1,23 +1,26 @@
 /**
  * \file
- * Verification of the store (see fb_admin.h): four walks in one read
+ * Verification of the store (see fb_admin.h): table walks in one read
  * snapshot.  meta and sources first (source records are needed to judge
  * the entries), then every names record and its bysource twin looked up
  * by key, then every bysource record and its names twin looked up with
  * MDB_GET_BOTH: two B-tree lookups a record (a store of a million names
- * took 0.6 s on a 2-core test machine).  Records are counted per source
- * id in arrays of 65536 (1.5 MB), never per name.
+ * took 0.6 s on a 2-core test machine), then for each feed whose chunk
+ * index is in force one more walk of its entries, cutting them into
+ * chunks as an update does and comparing each with its record.  Records
+ * are counted per source id in arrays of 65536 (1.6 MB), never per name.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fb_chunk.h"
 #include "fb_store_int.h"
 #include "fb_admin.h"
 
 static const char *const kind_words[FB_VERIFY_NKINDS] = {
-	"meta", "record", "key", "twin", "source", "count", "lmdb"
+	"meta", "record", "key", "twin", "source", "count", "lmdb", "chunk"
 };
 
 const char *fb_verify_kind_name(enum fb_verify_kind kind)
@@ -36,6 +39,7 @@ struct vwalk {
 	uint64_t *in_bysource;	/**< records in bysource per source id */
 	uint64_t *claimed;	/**< entries per source record */
 	uint8_t *known;		/**< a source record exists */
+	uint8_t *chunked;	/**< its chunk index is in force */
 };
 
 /** Count a problem; tell the first few. */
@@ -231,6 +235,7 @@ static int verify_sources(struct vwalk *w)
 		}
 		w->known[id] = 1;
 		w->claimed[id] = info.entries;
+		w->chunked[id] = info.chunks == FB_CHUNK_SCHEME;
 		if(n == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
 			struct src_name *nn = realloc(names,
@@ -405,6 +410,137 @@ static void verify_counts(struct vwalk *w)
 	}
 }
 
+/** The next chunk record of source src from cursor c (MDB_SET_RANGE
+ * first, then MDB_NEXT).  @return 0, MDB_NOTFOUND past its last, or an
+ * LMDB error. */
+static int next_chunk(MDB_cursor *c, uint16_t src, int *first, MDB_val *k,
+	MDB_val *d)
+{
+	uint8_t prefix[2];
+	int rc;
+	fb_put_be16(prefix, src);
+	if(*first) {
+		k->mv_data = prefix;
+		k->mv_size = 2;
+	}
+	rc = mdb_cursor_get(c, k, d, *first ? MDB_SET_RANGE : MDB_NEXT);
+	*first = 0;
+	if(rc == 0 && (k->mv_size < 2 || memcmp(k->mv_data, prefix, 2) != 0))
+		rc = MDB_NOTFOUND;
+	return rc;
+}
+
+/**
+ * Cut the feed's entries into chunks as an update does and compare each
+ * with the next chunk record.  The first disagreement is told; the rest
+ * of that feed's index is not checked (one fault shifts every record).
+ * @return 0 or an LMDB error.
+ */
+static int verify_feed_chunks(struct vwalk *w, MDB_cursor *bc,
+	MDB_cursor *cc, uint16_t src)
+{
+	struct fb_chunk_acc acc, rec;
+	struct fb_source_info info;
+	MDB_val k, d, ck, cd;
+	uint8_t prefix[2];
+	char kt[512];
+	const char *why = NULL;
+	int rc, crc, first = 1;
+	size_t len = 0;
+	const uint8_t *key = NULL;
+	fb_put_be16(prefix, src);
+	fb_chunk_acc_init(&acc);
+	k.mv_data = prefix;
+	k.mv_size = 2;
+	for(rc = mdb_cursor_get(bc, &k, &d, MDB_SET_RANGE); rc == 0 && !why;
+	    rc = mdb_cursor_get(bc, &k, &d, MDB_NEXT)) {
+		struct fb_entry e;
+		if(k.mv_size < 3 || memcmp(k.mv_data, prefix, 2) != 0)
+			break;
+		if(d.mv_size != FB_ENTRY_SIZE)
+			continue;	/* told by verify_bysource */
+		fb_entry_decode(d.mv_data, &e);
+		key = (const uint8_t *)k.mv_data + 2;
+		len = k.mv_size - 2;
+		if(!fb_chunk_acc_add(&acc, fb_chunk_keyhash(key, len), &e))
+			continue;
+		crc = next_chunk(cc, src, &first, &ck, &cd);
+		if(crc && crc != MDB_NOTFOUND)
+			return crc;
+		if(crc)
+			why = "has no record";
+		else if(ck.mv_size != k.mv_size ||
+		   memcmp(ck.mv_data, k.mv_data, k.mv_size) != 0)
+			why = "has no record (another key ends a chunk there)";
+		else if(!fb_chunk_val_decode(cd.mv_data, cd.mv_size, &rec) ||
+		   rec.hash != acc.hash || rec.count != acc.count)
+			why = "has a record that disagrees";
+		fb_chunk_acc_init(&acc);
+	}
+	if(rc && rc != MDB_NOTFOUND)
+		return damage(rc) ? 0 : rc;	/* told by verify_bysource */
+	if(!why && acc.count > 0) {
+		key = NULL;
+		crc = next_chunk(cc, src, &first, &ck, &cd);
+		if(crc && crc != MDB_NOTFOUND)
+			return crc;
+		if(crc || ck.mv_size != 3 ||
+		   ((uint8_t *)ck.mv_data)[2] != FB_CHUNK_TAIL)
+			why = "has no record";
+		else if(!fb_chunk_val_decode(cd.mv_data, cd.mv_size, &rec) ||
+		   rec.hash != acc.hash || rec.count != acc.count)
+			why = "has a record that disagrees";
+	}
+	if(!why) {
+		crc = next_chunk(cc, src, &first, &ck, &cd);
+		if(crc == 0) {
+			key = (const uint8_t *)ck.mv_data + 2;
+			len = ck.mv_size - 2;
+			why = "is recorded but no chunk ends there";
+		} else if(crc != MDB_NOTFOUND)
+			return crc;
+	}
+	if(why) {
+		fb_source_get(w->st, w->txn, src, &info);
+		problem(w, FB_VERIFY_CHUNK, "feed %s (%u): the chunk ending at "
+			"%s %s; its chunk index is wrong (fraudblock-ctl "
+			"compact does not mend it: remove the feed and sync "
+			"it anew)", info.name, (unsigned)src,
+			key ? key_text(key, len, kt, sizeof(kt)) : "the end",
+			why);
+	}
+	return 0;
+}
+
+/** The chunk index of every feed that has one in force. */
+static int verify_chunks(struct vwalk *w)
+{
+	MDB_cursor *bc, *cc;
+	MDB_stat ms;
+	uint32_t id;
+	int rc;
+	if(!w->st->has_chunks)
+		return 0;
+	if((rc = mdb_stat(w->txn, w->st->chunks, &ms)) != 0)
+		return walk_end(w, "chunks", rc);
+	w->res->chunks = ms.ms_entries;
+	if((rc = mdb_cursor_open(w->txn, w->st->bysource, &bc)) != 0)
+		return rc;
+	if((rc = mdb_cursor_open(w->txn, w->st->chunks, &cc)) != 0) {
+		mdb_cursor_close(bc);
+		return rc;
+	}
+	for(id = 0; id <= 0xffff && rc == 0; id++) {
+		if(!w->chunked[id])
+			continue;
+		w->res->chunked++;
+		rc = verify_feed_chunks(w, bc, cc, (uint16_t)id);
+	}
+	mdb_cursor_close(cc);
+	mdb_cursor_close(bc);
+	return walk_end(w, "chunks", rc);
+}
+
 int fb_store_verify(struct fb_store *st, fb_verify_cb *cb, void *arg,
 	struct fb_verify_result *res, char *err, size_t errlen)
 {
@@ -420,7 +556,9 @@ int fb_store_verify(struct fb_store *st, fb_verify_cb *cb, void *arg,
 	w.in_bysource = calloc(65536, sizeof(uint64_t));
 	w.claimed = calloc(65536, sizeof(uint64_t));
 	w.known = calloc(65536, 1);
-	if(!w.in_names || !w.in_bysource || !w.claimed || !w.known) {
+	w.chunked = calloc(65536, 1);
+	if(!w.in_names || !w.in_bysource || !w.claimed || !w.known ||
+	   !w.chunked) {
 		rc = ENOMEM;
 		goto out;
 	}
@@ -429,7 +567,8 @@ int fb_store_verify(struct fb_store *st, fb_verify_cb *cb, void *arg,
 	if((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &w.txn)) != 0)
 		goto out;
 	if((rc = verify_meta(&w)) == 0 && (rc = verify_sources(&w)) == 0 &&
-	   (rc = verify_names(&w)) == 0 && (rc = verify_bysource(&w)) == 0)
+	   (rc = verify_names(&w)) == 0 && (rc = verify_bysource(&w)) == 0 &&
+	   (rc = verify_chunks(&w)) == 0)
 		verify_counts(&w);
 	mdb_txn_abort(w.txn);
 out:
@@ -437,6 +576,7 @@ out:
 	free(w.in_bysource);
 	free(w.claimed);
 	free(w.known);
+	free(w.chunked);
 	if(rc) {
 		if(rc == ENOMEM)
 			snprintf(err, errlen, "out of memory");

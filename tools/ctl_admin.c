@@ -131,12 +131,15 @@ int ctl_cmd_verify(const struct fb_config *cfg)
 				(unsigned long long)(res.kind[k] -
 				FB_VERIFY_SHOW));
 	printf("%s: generation %llu, %llu names, %llu records, %llu in "
-		"bysource, %llu sources: ", cfg->database,
+		"bysource, %llu sources, %llu chunk records (index in force "
+		"for %llu feeds): ", cfg->database,
 		(unsigned long long)res.generation,
 		(unsigned long long)res.keys,
 		(unsigned long long)res.records,
 		(unsigned long long)res.bysource,
-		(unsigned long long)res.sources);
+		(unsigned long long)res.sources,
+		(unsigned long long)res.chunks,
+		(unsigned long long)res.chunked);
 	if(v == 1) {
 		printf("clean\n");
 		return 0;
