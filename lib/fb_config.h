@@ -98,6 +98,13 @@ struct fb_config {
 	uint32_t sinkhole_ttl;	/**< TTL of sinkhole answers, seconds */
 	enum fb_action default_action; /**< for entries with FB_ACTION_DEFAULT */
 	unsigned poll_ms;	/**< how often the module looks for updates */
+	/** NULL, or the absolute path of the Prometheus text file the module
+	 * rewrites every metrics_interval seconds */
+	char *metrics_file;
+	unsigned metrics_interval;	/**< seconds */
+	/** count answers from Unbound's message cache (a callback on the
+	 * cache-hit path, so off unless asked for) */
+	int count_cache_hits;
 	struct fb_feed_conf *feeds;
 	size_t nfeeds;
 };
@@ -108,7 +115,8 @@ const char *fb_config_default_path(void);
 /**
  * Read and check a config file.
  * Defaults: database $(localstatedir)/lib/fraudblock, max-db-size 4096 MB,
- * sinkhole 0.0.0.0 and ::, ttl 60, default-action sinkhole, poll 100 ms.
+ * sinkhole 0.0.0.0 and ::, ttl 60, default-action sinkhole, poll 100 ms,
+ * no metrics file, metrics-interval 5 s, count-cache-hits no.
  * @param path: the file.
  * @param out: out: the config, to free with fb_config_free().
  * @param err: out: "file:line: what is wrong" on failure.

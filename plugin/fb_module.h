@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include "fb_config.h"
 #include "fb_store.h"
+#include "fb_metrics.h"
 
 struct fb_watch;
 struct fb_thread;
@@ -70,6 +71,9 @@ struct fb_module {
 	struct fb_thread *threads;
 	/** the thread that watches the store */
 	struct fb_watch *watch;
+	/** figures other parts (the query log) export in the metrics file;
+	 * one writer each, relaxed atomic stores (see fb_metrics.h) */
+	struct fb_metrics_extra extra;
 };
 
 /** Log msg at error level unless bit is already set in m->logged; set it.

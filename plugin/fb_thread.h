@@ -19,6 +19,7 @@
 #include "fb_guard.h"
 #include "fb_reader.h"
 #include "fb_name.h"
+#include "fb_metrics.h"
 
 struct fb_module;
 
@@ -34,8 +35,8 @@ struct fb_text_slot {
 	char text[FB_SOURCE_NAME_MAX + 48];
 };
 
-/** Counters of one thread: written by it alone, read by whoever sums
- * them (the metrics of a later change). */
+/** Counters of one thread: written by it alone (FB_COUNT), read by the
+ * metrics writer (fb_metrics.c). */
 struct fb_counters {
 	uint64_t checked;	/**< names looked up */
 	uint64_t blocked;	/**< client queries answered with a block */
@@ -53,6 +54,8 @@ struct fb_thread {
 	struct fb_guard guard;
 	struct fb_text_slot texts[FB_TEXT_SLOTS];
 	struct fb_counters count;
+	/** the other metrics counters, written by this thread alone */
+	struct fb_thread_stats stats;
 	/** on m->threads */
 	struct fb_thread *next;
 };

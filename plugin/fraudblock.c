@@ -30,6 +30,7 @@
 #include "fb_policy.h"
 #include "fb_watch.h"
 #include "fb_guard.h"
+#include "fb_metrics.h"
 
 /** The six entry points are all dynlibmod looks up with dlsym; every
  * other symbol is hidden (-fvisibility=hidden). */
@@ -119,6 +120,10 @@ EXPORT int init(struct module_env *env, int id)
 		free(m);
 		return 0;
 	}
+	/* counting cache hits is worth nothing without a file to show
+	 * them in; failing to, only loses that count */
+	if(m->cfg->metrics_file && m->cfg->count_cache_hits)
+		(void)fb_metrics_hits_start(m, env, id);
 	verbose(VERB_OPS, "fraudblock: module started with %s",
 		fb_settings->path);
 	return 1;
@@ -132,6 +137,7 @@ EXPORT void deinit(struct module_env *env, int id)
 		return;
 	/* workers are stopped by now; the watch thread goes first since
 	 * it uses the store too */
+	fb_metrics_hits_stop(env, id);
 	fb_watch_stop(m->watch);
 	fb_list_close(m);
 	pthread_mutex_destroy(&m->lock);
