@@ -7,6 +7,7 @@
  *	block [-a ACT] [-s] NAME, allow NAME, unblock NAME
  *				hand-made entries, committed at once
  *	status			schema, generation, size, the sources
+ *	stats [--json]		the resolver's counters (ctl_stats.c)
  *	backup FILE, restore FILE, compact, verify, check-config [FILE]
  *				maintenance, in ctl_admin.c
  *
@@ -117,6 +118,8 @@ ctl_usage(int status)
 		"  unblock NAME                remove the hand-made entry of "
 		"NAME\n"
 		"  status                      store and source summary\n"
+		"  stats [--json]              the resolver's counters (needs "
+		"metrics-file)\n"
 		"  backup FILE                 write a compacted copy of the "
 		"store to FILE\n"
 		"  restore FILE                make a backup the store in "
@@ -580,6 +583,8 @@ run(const struct fb_config *cfg, int argc, char *argv[])
 
 	if(strcmp(cmd, "block") == 0)
 		return cmd_block(cfg, argc, argv);
+	if(strcmp(cmd, "stats") == 0)
+		return ctl_cmd_stats(cfg, argc, argv);
 	if(strcmp(cmd, "status") == 0 || strcmp(cmd, "compact") == 0 ||
 		strcmp(cmd, "verify") == 0) {
 		if(argc != 1)
