@@ -1,8 +1,8 @@
 /**
  * \file
  * What the parts of fraudblock-ctl share: ctl.c (lookup, hand-made
- * entries, status, the command line) and ctl_admin.c (backup, restore,
- * compact, verify, check-config).
+ * entries, status, the command line), ctl_admin.c (backup, restore,
+ * compact, verify, check-config) and ctl_stats.c (stats).
  *
  * Every string from outside reaches the terminal through ctl_put_safe().
  */

@@ -9,8 +9,9 @@
 # collector; `fraudblock-ctl stats --json` gives the same numbers.  The
 # Grafana dashboard uses only metrics doc/metrics.md lists, and the file
 # holds every one of those.  count-cache-hits: no (the default; set after
-# a reload) leaves the cache-hit counter out; bad metrics settings and metrics files are
-# refused with file:line.
+# a reload) leaves the cache-hit counter out; bad metrics settings and
+# metrics files are refused with file:line; a file that cannot be written
+# is logged once and changes nothing else.
 . "$(dirname "$0")/lib.sh"
 fb_init metrics
 
@@ -338,6 +339,17 @@ rm -f "$T/hostile.prom"
 with_conf "$T/hostile.conf" fb_ctl stats
 like "$? $(cat "$T/last.err")" '^2 .*no metrics file' \
 	"a missing metrics file: exit 2, says so"
+
+# ---- a metrics file that cannot be written ---------------------------------------
+sed "s|^metrics-file: .*|metrics-file: \"$T/missing/fraudblock.prom\"|" \
+	"$FBCONF" > "$T/conf.new" && mv "$T/conf.new" "$FBCONF"
+reload_resolver 3
+is "$(module_starts)" 3 "reloaded with metrics-file in a missing directory"
+sleep $((3 * FB_SLOW))
+is "$(grep -c 'cannot write the metrics file .*missing/fraudblock.prom' \
+	"$T/resolver.log")" 1 "the write error is logged once in 3 metrics-intervals"
+is "$(dig_sum $P blockb.example-test)" NXDOMAIN \
+	"the resolver still blocks while the file cannot be written"
 
 finish_resolver
 done_testing
