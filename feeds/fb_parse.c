@@ -61,6 +61,7 @@ emit(struct fb_fmt_ctx *c, const struct fb_key *key, uint8_t scope,
 	e.flags = flags;
 	e.category = c->category;
 	e.date = c->date;
+	e.action = c->action;
 	e.line = c->lineno;
 	e.host = text;
 	e.hostlen = len;
@@ -88,6 +89,8 @@ fb_fmt_name(struct fb_fmt_ctx *c, const char *text, size_t len,
 		fb_fmt_refuse(c, fb_name_strerror(e), text, len);
 		return 1;
 	}
+	if(c->exact && scope == FB_SCOPE_TREE)
+		scope = FB_SCOPE_SELF;
 	return emit(c, &key, scope, flags & ~FB_ENTRY_ADDRESS, text, len);
 }
 
@@ -226,7 +229,7 @@ fb_fmt_lines(struct fb_fmt_ctx *c, const char *buf, size_t len,
 /** The parser of each format, in enum fb_format order. */
 static fb_fmt_run_fn *const parsers[] = {
 	fb_fmt_domains, fb_fmt_hosts, fb_fmt_urls, fb_fmt_adblock,
-	fb_fmt_csv, fb_fmt_json
+	fb_fmt_csv, fb_fmt_json, fb_fmt_rpz
 };
 
 /** fb_parse_entry_cb of the checking pass: takes everything. */
@@ -280,7 +283,8 @@ entry_to_set(void *arg, const struct fb_parse_entry *e)
 
 	if(!e->key)
 		return 1;
-	return fb_nameset_add(ns, e->key, e->scope);
+	return fb_nameset_add_listed(ns, e->key, e->scope, e->action,
+		e->category);
 }
 
 /** fb_parse_feed()'s callbacks: the set and the caller's report. */

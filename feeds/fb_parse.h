@@ -14,7 +14,7 @@
  * entry; fb_parse_feed() is the old shortcut that only fills a name set.
  * Each format lives in its own file whose header comment is its spec:
  * fmt_lines.c (domains, hosts), fmt_urls.c (urls), fmt_adblock.c,
- * fmt_csv.c, fmt_json.c.  In short:
+ * fmt_csv.c, fmt_json.c, fmt_rpz.c.  In short:
  *
  * - domains: one name a line; '#' at the start of a line or after white
  *   space starts a comment (a '#' glued to a name, as in adblock's
@@ -38,6 +38,8 @@
  *   parsed like a urls line; optionally a category column and a date
  *   column.
  * - json:    an array of URL strings or of objects with a URL member.
+ * - rpz:     a Response Policy Zone file (read with ldns); QNAME triggers
+ *   with their own actions; see fmt_rpz.c.
  * Line formats: comment lines before the first entry may declare the
  * list's version ("# Version: 2607231411", also after '!') and size
  * ("# Blocked: 4.966 domains"); both are returned in the stats for the
@@ -75,11 +77,18 @@ struct fb_parse_stats {
 	uint64_t addresses;	/**< URLs whose host is an IP literal */
 	uint64_t paths;		/**< accepted names that came with a path */
 	uint64_t unsupported;	/**< adblock rules skipped as not a plain
-				 * name block (also counted in skipped) */
+				 * name block, rpz triggers of other kinds
+				 * (also counted in skipped) */
+	uint64_t localdata;	/**< rpz local data records: answered with
+				 * the sinkhole, not the zone's records */
+	uint64_t drops;		/**< rpz-drop triggers, listed as nxdomain */
 	/** what a line format's header declares (comment lines before
 	 * the first entry): "Version: N" (0 when absent or not a plain
-	 * number) and "Blocked: N domains" (group separators allowed) */
+	 * number) and "Blocked: N domains" (group separators allowed); for
+	 * rpz, version is the SOA serial and version_is_serial is set (it
+	 * is compared in serial number arithmetic, RFC 1982) */
 	uint64_t version;
+	int version_is_serial;
 	uint64_t declared;
 	int has_declared;
 };
@@ -102,6 +111,8 @@ struct fb_parse_entry {
 	/** when the feed says the entry was listed (csv's date-column),
 	 * unix time; 0 when it does not say */
 	int64_t date;
+	/** the entry's own action (rpz), or FB_ACTION_DEFAULT: the feed's */
+	enum fb_action action;
 	/** 1-based line (csv: line the record starts on; json: index of
 	 * the array element) */
 	uint64_t line;

@@ -28,6 +28,12 @@ struct fb_fmt_ctx {
 	/** date the current record gives its entries (csv date-column),
 	 * unix time, or 0 */
 	int64_t date;
+	/** 1: a plain name means the name alone (FB_SCOPE_SELF, as in
+	 * rpz), not the name and everything below it */
+	int exact;
+	/** action for entries of the current line (rpz); else
+	 * FB_ACTION_DEFAULT, the feed's */
+	enum fb_action action;
 	/** where the error of FB_PARSE_MALFORMED goes */
 	char *err;
 	size_t errlen;
@@ -43,7 +49,7 @@ typedef enum fb_parse_status fb_fmt_run_fn(struct fb_fmt_ctx *c,
 
 /** The parsers, one a format (fmt_*.c). */
 fb_fmt_run_fn fb_fmt_domains, fb_fmt_hosts, fb_fmt_urls, fb_fmt_adblock,
-	fb_fmt_csv, fb_fmt_json;
+	fb_fmt_csv, fb_fmt_json, fb_fmt_rpz;
 
 /**
  * Walk the lines of a line format: skip a UTF-8 byte order mark, cut LF

@@ -1,13 +1,23 @@
 /**
  * \file
- * fraudblock-sync: read each configured feed, parse it and make the
- * feed's entries in the store equal to it, one write transaction a feed.
+ * fraudblock-sync: read or download each configured feed (feed_input.h),
+ * parse it and make the feed's entries in the store equal to it, one
+ * write transaction a feed.
  *
- * Feeds are independent: one that cannot be read, is still being written
- * (fb_source.h), parses badly or would shrink too much is recorded as
- * failed and leaves its entries in force; the others go on.  The running
+ * Feeds are independent: one that cannot be read or downloaded, is still
+ * being written (fb_source.h), fails its signature or checksum
+ * (fb_sig.h), parses badly or would shrink too much is recorded as failed
+ * and leaves its entries in force; the others go on.  A download answered
+ * 304 Not Modified is not parsed and writes nothing.  The running
  * resolver picks committed changes up by itself, so nothing here signals
  * it.
+ *
+ * Between parsing and applying, every entry passes the protected-names
+ * filter (fb_protect.h, loaded once a run): public suffixes, critical
+ * names and, for feeds not trusted, popular names are dropped, counted
+ * and shown like invalid lines; a feed with more than max-protected
+ * percent of suffixes and critical names is refused whole.  If the
+ * filter's lists cannot be read, no feed is synced.
  *
  * A full sync (no -f) also removes the entries of feeds the store holds
  * but the config no longer names, one transaction a feed, after the
@@ -17,6 +27,9 @@
  *
  * Exit status, for cron scripts: 0 at least one feed changed and none
  * failed, 2 nothing changed and none failed, 1 any failure (usage too).
+ *
+ * --daemon hands over to sync_daemon.c, which calls sync_one() for each
+ * feed when it is due; everything above main() serves both modes.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -31,6 +44,10 @@
 #include "fb_guard.h"
 #include "fb_parse.h"
 #include "fb_source.h"
+#include "feed_input.h"
+#include "fb_protect.h"
+#include "fb_sig.h"
+#include "sync.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -41,42 +58,47 @@
 
 static const char *progname = "fraudblock-sync";
 
+/** When the feed being synced started (CLOCK_MONOTONIC), for the time
+ * its outcome line reports; set by sync_one(). */
+static struct timespec feed_started;
+
+/** @return milliseconds since feed_started. */
+static unsigned long long
+feed_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (unsigned long long)((now.tv_sec - feed_started.tv_sec) *
+		1000LL + (now.tv_nsec - feed_started.tv_nsec) / 1000000);
+}
+
 /** Print usage to stderr and exit with status. */
 static void
 usage(int status)
 {
 	fprintf(stderr, "usage: %s [-c conf] [-f feed]... [--prune] [-q] [-V] "
 		"[-h]\n"
+		"       %s --daemon [--pid-file file] [--syslog] [-c conf] "
+		"[-q]\n"
 		"  -c conf  configuration file (default: %s)\n"
 		"  -f feed  sync only this feed; may be repeated\n"
 		"  --prune  remove feeds no longer configured even when no "
 		"feed entry\n"
 		"           would be left\n"
 		"  -q       no summary lines on stdout\n"
+		"  --daemon keep running: each feed every `refresh:`, SIGHUP "
+		"re-reads\n"
+		"           the config, SIGUSR1 syncs all feeds now\n"
+		"  --pid-file file  where the daemon writes its pid (default: "
+		"sync-pid-file)\n"
+		"  --syslog log to syslog, not to stderr\n"
 		"  -V       print the version and exit\n"
 		"  -h       this help\n"
-		"exit: 0 changed, 2 unchanged, 1 failed\n",
-		progname, fb_config_default_path());
+		"exit: 0 changed, 2 unchanged, 1 failed; --daemon: 0 stopped "
+		"by a signal\n", progname, progname,
+		fb_config_default_path());
 	exit(status);
-}
-
-/**
- * Where a source lives on disk.
- * @return the path, or NULL if source is a URL this program cannot read.
- */
-static const char *
-source_path(const char *source)
-{
-	if(strncmp(source, "file://", 7) == 0) {
-		source += 7;
-		if(strncmp(source, "localhost/", 10) == 0)
-			source += 9;
-		/* "file://host/x" names another machine's file */
-		return source[0] == '/' ? source : NULL;
-	}
-	if(strstr(source, "://") != NULL)
-		return NULL;
-	return source;
 }
 
 /** The first invalid lines of a feed, kept until it is judged. */
@@ -122,9 +144,11 @@ keep_invalid(void *arg, uint64_t line, const char *reason, const char *text,
 	c->n++;
 }
 
-/** Print the kept invalid lines and the count of the others. */
+/** Print the kept invalid lines and the count of the others.
+ * @param what: what they are, plural ("invalid lines"). */
 static void
-show_invalid(const struct show_ctx *c, const char *source, uint64_t invalid)
+show_invalid(const struct show_ctx *c, const char *source, uint64_t invalid,
+	const char *what)
 {
 	uint64_t i;
 	for(i = 0; i < c->n; i++) {
@@ -134,8 +158,8 @@ show_invalid(const struct show_ctx *c, const char *source, uint64_t invalid)
 		fprintf(stderr, "'\n");
 	}
 	if(invalid > c->n)
-		fprintf(stderr, "%s: %llu more invalid lines not shown\n",
-			source, (unsigned long long)(invalid - c->n));
+		fprintf(stderr, "%s: %llu more %s not shown\n",
+			source, (unsigned long long)(invalid - c->n), what);
 }
 
 /** Report a failed feed on stderr and record it in the store. */
@@ -144,7 +168,8 @@ feed_failed(struct fb_store *st, const struct fb_feed_conf *f, int status,
 	const char *why, int64_t now)
 {
 	char err[512];
-	fprintf(stderr, "%s: feed %s: %s\n", progname, f->name, why);
+	fprintf(stderr, "%s: feed %s: %s (%llu ms)\n", progname, f->name, why,
+		feed_ms());
 	if(!fb_store_feed_failed(st, f->name, status, why, now, err,
 		sizeof(err)))
 		fprintf(stderr, "%s: feed %s: recording the failure: %s\n",
@@ -192,6 +217,7 @@ judge_parse(const struct fb_feed_conf *f, const char *path,
 struct sync_counts {
 	uint64_t kept;		/**< entries put in the set */
 	uint64_t too_old;	/**< dated longer ago than max-age */
+	struct fb_protect_counts protect; /**< what the filter dropped */
 };
 
 /** What the parser's callbacks of one feed share. */
@@ -202,7 +228,30 @@ struct parse_args {
 	/** entries the feed dates before this are left out (max-age) */
 	int64_t oldest;
 	struct sync_counts *counts;
+	/** the protected-names filter and the first entries it dropped */
+	const struct fb_protect *protect;
+	struct show_ctx drops;
 };
+
+/** Whether the filter drops an entry; counts and keeps the drops. */
+static int
+protected_entry(struct parse_args *a, const struct fb_parse_entry *e,
+	uint8_t scope)
+{
+	enum fb_protect_reason r;
+	char why[64];
+
+	a->counts->protect.checked++;
+	r = fb_protect_check(a->protect, e->key, scope, a->f->action,
+		a->f->trusted);
+	if(r == FB_PROTECT_NONE)
+		return 0;
+	a->counts->protect.dropped[r]++;
+	snprintf(why, sizeof(why), "protected name (%s), not listed",
+		fb_protect_reason_name(r));
+	keep_invalid(&a->drops, e->line, why, e->host, e->hostlen);
+	return 1;
+}
 
 /** fb_parse_entry_cb: names go into the set; addresses are only
  * counted (by the parser) until the store can hold them. */
@@ -210,6 +259,7 @@ static int
 add_entry(void *arg, const struct fb_parse_entry *e)
 {
 	struct parse_args *a = arg;
+	uint8_t scope;
 
 	if(!e->key)
 		return 1;
@@ -222,10 +272,15 @@ add_entry(void *arg, const struct fb_parse_entry *e)
 		a->counts->too_old++;
 		return 1;
 	}
-	a->counts->kept++;
 	/* "*.name" stays below-only; a plain name may mean itself alone */
-	return fb_nameset_add(a->ns, e->key, e->scope == FB_SCOPE_TREE &&
-		!a->f->subdomains ? FB_SCOPE_SELF : e->scope);
+	scope = e->scope == FB_SCOPE_TREE && !a->f->subdomains ?
+		FB_SCOPE_SELF : e->scope;
+	if(protected_entry(a, e, scope))
+		return 1;
+	a->counts->kept++;
+	/* each entry's own listing: csv's category column, rpz actions */
+	return fb_nameset_add_listed(a->ns, e->key, scope, e->action,
+		e->category);
 }
 
 /**
@@ -237,8 +292,8 @@ add_entry(void *arg, const struct fb_parse_entry *e)
 static int
 parse_source(const struct fb_feed_conf *f, const char *path,
 	const char *buf, size_t len, int64_t now, struct fb_nameset *ns,
-	struct fb_parse_stats *ps, struct sync_counts *counts, int quiet,
-	char *why, size_t whylen)
+	struct fb_parse_stats *ps, const struct fb_protect *protect,
+	struct sync_counts *counts, int quiet, char *why, size_t whylen)
 {
 	struct fb_parse_opts o;
 	struct parse_args a;
@@ -259,6 +314,8 @@ parse_source(const struct fb_feed_conf *f, const char *path,
 	a.oldest = now - f->max_age;
 	a.counts = counts;
 	memset(counts, 0, sizeof(*counts));
+	a.protect = protect;
+	a.drops.n = 0;
 	r = fb_parse_run(&o, buf, len, ps, add_entry, keep_invalid, &a, err,
 		sizeof(err));
 	if(r == FB_PARSE_NOMEM)
@@ -275,8 +332,17 @@ parse_source(const struct fb_feed_conf *f, const char *path,
 			counts->too_old, path);
 		kind = FB_UPDATE_EMPTY;
 	}
-	if(kind != 0 || !quiet)
-		show_invalid(&a.show, path, ps->invalid);
+	if(kind == 0 && fb_protect_refuse(&counts->protect, f->max_protected,
+		why, whylen))
+		kind = FB_UPDATE_PROTECTED;
+	if(kind != 0 || !quiet) {
+		show_invalid(&a.show, path, ps->invalid, "invalid lines");
+		show_invalid(&a.drops, path,
+			counts->protect.dropped[FB_PROTECT_SUFFIX] +
+			counts->protect.dropped[FB_PROTECT_CRITICAL] +
+			counts->protect.dropped[FB_PROTECT_POPULAR],
+			"protected names");
+	}
 	return kind;
 }
 
@@ -297,49 +363,178 @@ unlisted_counts(const struct fb_feed_conf *f,
 	if(ps->unsupported != 0 && n < len)
 		n += (size_t)snprintf(buf + n, len - n, ", %llu unsupported "
 			"rules skipped", (unsigned long long)ps->unsupported);
+	/* rpz: what fraudblock answers differently from the zone */
+	if(ps->localdata != 0 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", %llu local-data "
+			"records answered with the sinkhole instead",
+			(unsigned long long)ps->localdata);
+	if(ps->drops != 0 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", %llu rpz-drop "
+			"answered nxdomain", (unsigned long long)ps->drops);
 	if(counts->too_old != 0 && n < len)
 		snprintf(buf + n, len - n, ", %llu older than max-age left out",
 			(unsigned long long)counts->too_old);
 	return buf;
 }
 
+/** Longest trusted comment shown in a summary line. */
+#define SYNC_COMMENT_SHOW 200
+
+/** What the integrity checks of a feed found, for its summary line. */
+struct feed_integrity {
+	/** ", signed: 'comment'" and/or ", sha256 ok", or "" */
+	char note[SYNC_COMMENT_SHOW + 64];
+};
+
+/**
+ * Read a feed's signature or checksum file (a path, file:// or http(s)
+ * URL, see feed_input_sidecar()).
+ * @return 1 with *buf malloced, or 0 with why set.
+ */
+static int
+read_sidecar(const struct fb_feed_conf *f, const char *what,
+	const char *where, uint64_t max, char **buf, size_t *len, char *why,
+	size_t whylen)
+{
+	struct feed_input in;
+	char err[400];
+	int ok;
+
+	ok = feed_input_sidecar(f, where, max, &in, err, sizeof(err));
+	if(!ok)
+		snprintf(why, whylen, "%s: %s", what, err);
+	else if(!(*buf = malloc(in.len ? in.len : 1))) {
+		snprintf(why, whylen, "%s: out of memory", what);
+		ok = 0;
+	} else {
+		memcpy(*buf, in.data, in.len);
+		*len = in.len;
+	}
+	feed_input_release(&in);
+	return ok;
+}
+
+/**
+ * Check a feed's content against its configured signature key and
+ * checksum file.  Runs on the content the parser would read (after any
+ * decompression), so it applies the same to a feed however it came in.
+ * Nothing configured: nothing to check.
+ * @param f: the feed.
+ * @param buf: its content.
+ * @param len: its length.
+ * @param fi: out: what to add to its summary line.
+ * @param why: out: the one-line reason when refused.
+ * @param whylen: size of why.
+ * @return 1 if the feed may be used, 0 if refused.
+ */
+static int
+verify_feed(const struct fb_feed_conf *f, const char *buf, size_t len,
+	struct feed_integrity *fi, char *why, size_t whylen)
+{
+	struct fb_sig_pubkey pk;
+	char *text = NULL, *where = NULL, comment[SYNC_COMMENT_SHOW];
+	char err[400];
+	size_t tlen, n = 0;
+	int ok;
+
+	fi->note[0] = 0;
+	if(f->signature_key) {
+		/* fb_config checked the key; this cannot fail */
+		if(!fb_sig_pubkey_parse(f->signature_key,
+			strlen(f->signature_key), &pk, err, sizeof(err))) {
+			snprintf(why, whylen, "signature-key: %s", err);
+			return 0;
+		}
+		if(!f->signature) {
+			if(!(where = malloc(strlen(f->source) + 9))) {
+				snprintf(why, whylen, "out of memory");
+				return 0;
+			}
+			sprintf(where, "%s.minisig", f->source);
+		}
+		ok = read_sidecar(f, "signature", where ? where : f->signature,
+			FB_SIG_FILE_MAX, &text, &tlen, why, whylen);
+		free(where);
+		if(!ok)
+			return 0;
+		ok = fb_sig_check(&pk, text, tlen, buf, len, comment,
+			sizeof(comment), err, sizeof(err));
+		free(text);
+		if(!ok) {
+			snprintf(why, whylen, "signature: %s, refused", err);
+			return 0;
+		}
+		n = (size_t)snprintf(fi->note, sizeof(fi->note),
+			", signed: '%s'", comment);
+	}
+	if(f->checksum) {
+		if(!read_sidecar(f, "checksum", f->checksum, FB_SUM_FILE_MAX,
+			&text, &tlen, why, whylen))
+			return 0;
+		ok = fb_sum_check(text, tlen, f->source, buf, len, err,
+			sizeof(err));
+		free(text);
+		if(!ok) {
+			snprintf(why, whylen, "checksum %s: %s, refused",
+				f->checksum, err);
+			return 0;
+		}
+		if(n < sizeof(fi->note))
+			snprintf(fi->note + n, sizeof(fi->note) - n,
+				", sha256 ok");
+	}
+	return 1;
+}
+
 /** Print the summary line of a feed update. */
 static void
 print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
-	const struct fb_parse_stats *ps, const struct sync_counts *counts)
+	const struct fb_parse_stats *ps, const struct sync_counts *counts,
+	const struct feed_integrity *fi)
 {
-	char urls[200];
+	char urls[256], prot[128];
 
+	fb_protect_summary(&counts->protect, prot, sizeof(prot));
 	if(r->ede_changed)
 		printf("feed %s: its blocks now carry EDE %u (%s)\n", f->name,
 			(unsigned)f->ede, fb_ede_name(f->ede));
 	if(r->added + r->removed + r->changed == 0) {
-		printf("feed %s: unchanged (%llu names%s)\n", f->name,
-			(unsigned long long)r->after,
-			unlisted_counts(f, ps, counts, urls, sizeof(urls)));
+		printf("feed %s: unchanged (%llu names%s%s)%s, %llu ms\n",
+			f->name, (unsigned long long)r->after,
+			unlisted_counts(f, ps, counts, urls, sizeof(urls)), prot,
+			fi->note, feed_ms());
 		return;
 	}
-	printf("feed %s: %llu names (+%llu -%llu ~%llu), %llu invalid%s, "
-		"generation %llu\n", f->name, (unsigned long long)r->after,
+	printf("feed %s: %llu names (+%llu -%llu ~%llu), %llu invalid%s%s, "
+		"generation %llu%s, %llu ms\n", f->name,
+		(unsigned long long)r->after,
 		(unsigned long long)r->added, (unsigned long long)r->removed,
 		(unsigned long long)r->changed,
 		(unsigned long long)ps->invalid,
-		unlisted_counts(f, ps, counts, urls, sizeof(urls)),
-		(unsigned long long)r->generation);
+		unlisted_counts(f, ps, counts, urls, sizeof(urls)), prot,
+		(unsigned long long)r->generation, fi->note, feed_ms());
 }
 
-/** Replace the feed's entries by ns.  @return 1 on success. */
+/** Replace the feed's entries by ns; http: the download's validators,
+ * or NULL.  @return 1 on success. */
 static int
 store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	struct fb_nameset *ns, const struct fb_parse_stats *ps,
-	const struct sync_counts *counts, int64_t now, int quiet, int *changed)
+	const struct sync_counts *counts, const struct feed_integrity *fi,
+	int64_t now, int quiet, int *changed, const struct fb_update_http *http)
 {
 	struct fb_update_result res;
 	struct fb_update_spec spec;
 	enum fb_update_status s;
 	char err[512];
+	size_t conflicts;
 
-	fb_nameset_finish(ns);
+	/* the store holds one entry per name and feed */
+	if((conflicts = fb_nameset_finish(ns)) != 0)
+		fprintf(stderr, "%s: feed %s: %zu names listed more than once "
+			"with different actions or categories: the allow, "
+			"else the first, is kept\n", progname, f->name,
+			conflicts);
 	memset(&res, 0, sizeof(res));
 	memset(&spec, 0, sizeof(spec));
 	spec.feed = f->name;
@@ -350,16 +545,19 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	spec.now = now;
 	spec.ede = f->ede;
 	spec.version = ps->version;
+	spec.version_is_serial = ps->version_is_serial;
+	spec.http = http;
 	s = fb_store_replace_feed(st, &spec, ns, &res, err, sizeof(err));
 	if(s != FB_UPDATE_OK) {
 		/* fb_store_replace_feed has recorded the failure itself */
-		fprintf(stderr, "%s: feed %s: %s\n", progname, f->name, err);
+		fprintf(stderr, "%s: feed %s: %s (%llu ms)\n", progname,
+			f->name, err, feed_ms());
 		return 0;
 	}
 	if(res.added + res.removed + res.changed != 0 || res.ede_changed)
 		*changed = 1;
 	if(!quiet)
-		print_summary(f, &res, ps, counts);
+		print_summary(f, &res, ps, counts, fi);
 	return 1;
 }
 
@@ -367,50 +565,76 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
  * Sync one feed.
  * @param st: the store, opened for writing.
  * @param f: the feed.
+ * @param protect: the protected-names filter.
  * @param quiet: no summary line.
  * @param changed: set to 1 if entries changed.
  * @return 1 on success, 0 on failure (reported and recorded).
  */
 static int
-sync_feed(struct fb_store *st, const struct fb_feed_conf *f, int quiet,
-	int *changed)
+sync_feed(struct fb_store *st, const struct fb_feed_conf *f,
+	const struct fb_protect *protect, int quiet, int *changed)
 {
 	struct fb_parse_stats ps;
 	struct sync_counts counts;
+	struct feed_integrity fi;
 	struct fb_nameset *ns = NULL;
-	const char *path = source_path(f->source);
+	struct feed_input in;
+	enum feed_input_status got;
 	int64_t now = (int64_t)time(NULL);
-	char why[512], *buf = NULL;
-	size_t len = 0;
+	char why[1024];
 	int kind, ret = 0;
 
-	if(!path) {
-		snprintf(why, sizeof(why), "%s: not a local file (a path or "
-			"file:///path)", f->source);
+	/* progress only for someone watching a terminal */
+	got = feed_input_get(st, f, !quiet && isatty(2), &in, why,
+		sizeof(why));
+	if(got == FEED_INPUT_FAILED) {
 		feed_failed(st, f, FB_UPDATE_SOURCE, why, now);
+		feed_input_release(&in);
 		return 0;
 	}
-	if(!fb_source_read(path, f->max_size, FB_SOURCE_RETRIES,
-		FB_SOURCE_RETRY_MS, &buf, &len, why, sizeof(why))) {
-		feed_failed(st, f, FB_UPDATE_SOURCE, why, now);
+	if(got == FEED_INPUT_NOT_MODIFIED) {
+		/* nothing to parse and nothing to write */
+		if(!quiet)
+			printf("feed %s: not modified (304), %llu ms\n",
+				f->name, feed_ms());
+		feed_input_release(&in);
+		return 1;
+	}
+	if(!verify_feed(f, in.data, in.len, &fi, why, sizeof(why))) {
+		feed_failed(st, f, FB_UPDATE_INTEGRITY, why, now);
+		feed_input_release(&in);
 		return 0;
 	}
 	if(!(ns = fb_nameset_new())) {
 		feed_failed(st, f, FB_UPDATE_NOMEM, "out of memory", now);
-		free(buf);
+		feed_input_release(&in);
 		return 0;
 	}
-	kind = parse_source(f, path, buf, len, now, ns, &ps, &counts, quiet,
-		why, sizeof(why));
-	free(buf);
+	kind = parse_source(f, in.label, in.data, in.len, now, ns, &ps,
+		protect, &counts, quiet, why, sizeof(why));
 	if(kind == -1)
 		feed_failed(st, f, FB_UPDATE_NOMEM, "out of memory", now);
 	else if(kind != 0)
 		feed_failed(st, f, kind, why, now);
 	else
-		ret = store_feed(st, f, ns, &ps, &counts, now, quiet, changed);
+		ret = store_feed(st, f, ns, &ps, &counts, &fi, now, quiet,
+			changed, in.http);
+	feed_input_release(&in);
 	fb_nameset_free(ns);
 	return ret;
+}
+
+int
+sync_one(struct fb_store *st, const struct fb_feed_conf *f,
+	const struct fb_protect *protect, int quiet, int *changed)
+{
+	int ok;
+
+	clock_gettime(CLOCK_MONOTONIC, &feed_started);
+	ok = sync_feed(st, f, protect, quiet, changed);
+	/* one line a feed as it happens, also when stdout is a file */
+	fflush(stdout);
+	return ok;
 }
 
 /** @return 1 if name is among the first n entries of list. */
@@ -560,13 +784,21 @@ static int
 sync_all(struct fb_config *cfg, struct fb_store *st, char **only, int nonly,
 	int quiet, int prune)
 {
+	struct fb_protect *protect;
 	int changed = 0, failed = 0;
+	char err[1024];
 	size_t i;
 	int j;
 
+	/* without its protected names no feed is applied: a missing
+	 * critical list must not let a feed block the national bank */
+	if(!fb_protect_load(cfg, &protect, stderr, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s: no feed synced\n", progname, err);
+		return 1;
+	}
 	if(nonly == 0) {
 		for(i = 0; i < cfg->nfeeds; i++)
-			if(!sync_feed(st, &cfg->feeds[i], quiet, &changed))
+			if(!sync_one(st, &cfg->feeds[i], protect, quiet, &changed))
 				failed = 1;
 		if(!prune_orphans(cfg, st, prune, quiet, &changed))
 			failed = 1;
@@ -574,10 +806,11 @@ sync_all(struct fb_config *cfg, struct fb_store *st, char **only, int nonly,
 	for(j = 0; j < nonly; j++) {
 		if(seen_before(only, j, only[j]))
 			continue;
-		if(!sync_feed(st, fb_config_feed(cfg, only[j]), quiet,
-			&changed))
+		if(!sync_one(st, fb_config_feed(cfg, only[j]), protect,
+			quiet, &changed))
 			failed = 1;
 	}
+	fb_protect_free(protect);
 	if(failed)
 		return 1;
 	return changed ? 0 : 2;
@@ -591,21 +824,29 @@ main(int argc, char *argv[])
 	struct fb_store *st = NULL;
 	static const struct option longopts[] = {
 		{ "prune", no_argument, NULL, 'P' },
+		{ "daemon", no_argument, NULL, 'D' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "syslog", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct sync_daemon_opts dopt;
 	char err[1024], **only;
-	int c, nonly = 0, quiet = 0, prune = 0, i, ret;
+	int c, nonly = 0, quiet = 0, prune = 0, daemon = 0, i, ret;
 
 	if(!(only = calloc((size_t)argc + 1, sizeof(*only)))) {
 		fprintf(stderr, "%s: out of memory\n", progname);
 		return 1;
 	}
+	memset(&dopt, 0, sizeof(dopt));
 	while((c = getopt_long(argc, argv, "c:f:qVh", longopts, NULL)) != -1) {
 		switch(c) {
 		case 'c': conf = optarg; break;
 		case 'f': only[nonly++] = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'P': prune = 1; break;
+		case 'D': daemon = 1; break;
+		case 'p': dopt.pid_file = optarg; break;
+		case 'S': dopt.use_syslog = 1; break;
 		case 'V':
 			printf("%s %s\n", progname, PACKAGE_VERSION);
 			free(only);
@@ -627,6 +868,24 @@ main(int argc, char *argv[])
 	}
 	if(!conf)
 		conf = fb_config_default_path();
+	/* the daemon syncs every feed on its own schedule; it never
+	 * prunes (a full one-shot sync does) */
+	if(daemon && (nonly || prune)) {
+		fprintf(stderr, "%s: --daemon syncs every feed; no -f or "
+			"--prune with it\n", progname);
+		usage(1);
+	}
+	if(!daemon && (dopt.pid_file || dopt.use_syslog)) {
+		fprintf(stderr, "%s: --pid-file and --syslog go with "
+			"--daemon\n", progname);
+		usage(1);
+	}
+	if(daemon) {
+		free(only);
+		dopt.conf = conf;
+		dopt.quiet = quiet;
+		return sync_daemon(&dopt);
+	}
 	if(!fb_config_load(conf, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", progname, err);
 		free(only);

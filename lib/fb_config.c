@@ -23,6 +23,9 @@
 #ifndef FB_DB_DEFAULT
 #define FB_DB_DEFAULT "/var/lib/fraudblock"
 #endif
+#ifndef FB_SYNC_PID_DEFAULT
+#define FB_SYNC_PID_DEFAULT "/run/fraudblock/fraudblock-sync.pid"
+#endif
 
 /** Longest line, without its line end. */
 #define FB_CONF_LINE_MAX 4096
@@ -182,6 +185,39 @@ set_database(struct conf_parse *p, const struct conf_key *k, const char *val)
 	return conf_str(p, &p->cfg->database, val);
 }
 
+/**
+ * A list file fraudblock-sync reads (protected-names, ...): absolute,
+ * since cron and systemd run it from another directory than the admin's.
+ */
+static int
+set_list_file(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	char **dst;
+
+	if(val[0] != '/')
+		return conf_bad(p, k, val);
+	if(strcmp(k->name, "protected-names") == 0)
+		dst = &p->cfg->protected_names;
+	else if(strcmp(k->name, "popular-names") == 0)
+		dst = &p->cfg->popular_names;
+	else
+		dst = &p->cfg->public_suffix_list;
+	return conf_str(p, dst, val);
+}
+
+/** Absolute too: the daemon and fraudblock-ctl run from anywhere. */
+static int
+set_sync_pid_file(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	(void)k;
+	if(val[0] != '/')
+		return conf_err_at(p, p->line,
+			"sync-pid-file must be an absolute path");
+	return conf_str(p, &p->cfg->sync_pid_file, val);
+}
+
 static int
 set_max_db_size(struct conf_parse *p, const struct conf_key *k,
 	const char *val)
@@ -306,19 +342,84 @@ set_name(struct conf_parse *p, const struct conf_key *k, const char *val)
 	return conf_str(p, &conf_feed(p)->name, val);
 }
 
-/** A local path or a file:// URL; other schemes are not read (yet). */
+/** @return 1 if s starts with prefix, ASCII case ignored. */
+static int
+prefix_nocase(const char *s, const char *prefix)
+{
+	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/** @return 1 if a source is an http:// or https:// URL. */
+static int
+source_is_http(const char *src)
+{
+	return prefix_nocase(src, "http://") || prefix_nocase(src, "https://");
+}
+
+/**
+ * A local path, a file:// URL or an http:// or https:// URL with a host.
+ * A URL is sent as it is: no blank or control byte may be in it.
+ */
+static int
+source_ok(const char *val)
+{
+	const char *rest = strstr(val, "://");
+	size_t i;
+
+	if(!rest)
+		return 1;
+	if(!source_is_http(val))
+		return strncmp(val, "file://", 7) == 0 && val[7] != 0;
+	rest += 3;
+	if(*rest == 0 || *rest == '/' || *rest == '?' || *rest == '#')
+		return 0;
+	for(i = 0; val[i]; i++)
+		if((unsigned char)val[i] <= 0x20 ||
+			(unsigned char)val[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
 static int
 set_source(struct conf_parse *p, const struct conf_key *k, const char *val)
 {
-	if(strstr(val, "://") && (strncmp(val, "file://", 7) != 0 ||
-		val[7] == 0))
+	if(!source_ok(val))
 		return conf_bad(p, k, val);
 	return conf_str(p, &conf_feed(p)->source, val);
 }
 
+/** Where a feed's signature or checksum file is: as for source. */
+static int
+set_sidecar(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	char **dst = strcmp(k->name, "signature") == 0 ?
+		&conf_feed(p)->signature : &conf_feed(p)->checksum;
+
+	if(!source_ok(val))
+		return conf_bad(p, k, val);
+	return conf_str(p, dst, val);
+}
+
+/**
+ * A minisign public key's base64 line: 56 characters holding 42 bytes
+ * exactly (no padding, no unused bits), the first two "Ed", so "RW" and
+ * one of Q R S T.  Checked here in full so a typo is named at its line;
+ * the feeds code decodes it (feeds/fb_sig.h).
+ */
+static int
+set_signature_key(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	if(strlen(val) != 56 || strspn(val, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"abcdefghijklmnopqrstuvwxyz0123456789+/") != 56 ||
+		strncmp(val, "RW", 2) != 0 || !strchr("QRST", val[2]))
+		return conf_bad(p, k, val);
+	return conf_str(p, &conf_feed(p)->signature_key, val);
+}
+
 /** Config words of the formats, in enum fb_format order. */
 static const char *const format_names[] = {
-	"domains", "hosts", "urls", "adblock", "csv", "json"
+	"domains", "hosts", "urls", "adblock", "csv", "json", "rpz"
 };
 #define FORMAT_NNAMES (sizeof(format_names) / sizeof(format_names[0]))
 
@@ -416,6 +517,42 @@ set_url_paths(struct conf_parse *p, const struct conf_key *k,
 		&conf_feed(p)->url_paths_host);
 }
 
+/** Whether the feed may block popular names: "yes" or "no". */
+static int
+set_trusted(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	return conf_choice(p, k, val, "no", "yes", &conf_feed(p)->trusted);
+}
+
+/**
+ * Seconds, with an optional s, m or h suffix ("90", "15m", "1h").  The
+ * floor for feeds from another machine needs the source, which may come
+ * later in the clause: feed_close() checks it.
+ */
+static int
+set_refresh(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	size_t n = strspn(val, "0123456789");
+	uint64_t v, unit = 1;
+
+	/* seven digits pass k->max already, and cannot overflow below */
+	if(n == 0 || n > 7)
+		return conf_bad(p, k, val);
+	if(val[n] == 'm')
+		unit = 60;
+	else if(val[n] == 'h')
+		unit = 3600;
+	else if(val[n] != 's' && val[n] != 0)
+		return conf_bad(p, k, val);
+	if(val[n] && val[n + 1])
+		return conf_bad(p, k, val);
+	v = strtoull(val, NULL, 10) * unit;
+	if(v < k->min || v > k->max)
+		return conf_bad(p, k, val);
+	conf_feed(p)->refresh = (unsigned)v;
+	return 1;
+}
+
 /** A feed blocks, or (action allow) is an allowlist. */
 static int
 set_action(struct conf_parse *p, const struct conf_key *k, const char *val)
@@ -483,15 +620,95 @@ set_max_age(struct conf_parse *p, const struct conf_key *k, const char *val)
 }
 
 static int
-set_max_size(struct conf_parse *p, const struct conf_key *k,
+set_max_protected(struct conf_parse *p, const struct conf_key *k,
 	const char *val)
 {
 	uint64_t n = 0;
 
 	if(!conf_num(p, k, val, &n))
 		return 0;
-	conf_feed(p)->max_size = n * FB_MB;
+	conf_feed(p)->max_protected = (unsigned)n;
 	return 1;
+}
+
+/** max-size and max-download: megabytes, kept in bytes. */
+static int
+set_max_bytes(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	uint64_t n = 0;
+
+	if(!conf_num(p, k, val, &n))
+		return 0;
+	if(strcmp(k->name, "max-size") == 0)
+		conf_feed(p)->max_size = n * FB_MB;
+	else
+		conf_feed(p)->max_download = n * FB_MB;
+	return 1;
+}
+
+/** timeout (seconds) and retries: plain numbers in the key's range. */
+static int
+set_feed_uint(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	uint64_t n = 0;
+
+	if(!conf_num(p, k, val, &n))
+		return 0;
+	if(strcmp(k->name, "timeout") == 0)
+		conf_feed(p)->timeout = (unsigned)n;
+	else
+		conf_feed(p)->retries = (unsigned)n;
+	return 1;
+}
+
+/** The CA file of an https feed: an absolute path, like database. */
+static int
+set_ca_file(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	if(val[0] != '/' || strlen(val) > 4095)
+		return conf_bad(p, k, val);
+	return conf_str(p, &conf_feed(p)->ca_file, val);
+}
+
+/** @return 1 if s[0..len) is a base64 SHA-256: 43 symbols and '='. */
+static int
+pin_hash_ok(const char *s, size_t len)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"abcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	if(len != 44 || s[43] != '=')
+		return 0;
+	for(i = 0; i < 43; i++)
+		if(!s[i] || !strchr(b64, s[i]))
+			return 0;
+	return 1;
+}
+
+/**
+ * Public key pins as curl takes them: sha256//BASE64, several joined by
+ * ';' (any of them may match), at most FB_PIN_MAX.
+ */
+static int
+set_pin(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	const char *s = val, *end;
+	size_t n = 0, len;
+
+	for(;;) {
+		end = strchr(s, ';');
+		len = end ? (size_t)(end - s) : strlen(s);
+		if(len < 8 || strncmp(s, "sha256//", 8) != 0 ||
+			!pin_hash_ok(s + 8, len - 8) || ++n > FB_PIN_MAX)
+			return conf_bad(p, k, val);
+		if(!end)
+			break;
+		s = end + 1;
+	}
+	return conf_str(p, &conf_feed(p)->pin, val);
 }
 
 /** Every key; doc/fraudblock.conf.5.in describes the same. */
@@ -506,6 +723,10 @@ static const struct conf_key conf_keys[] = {
 		"sinkhole, nxdomain or nodata" },
 	{ "poll-interval", 0, set_poll, 10, 60000,
 		"milliseconds, 10 to 60000" },
+	{ "protected-names", 0, set_list_file, 0, 0, "an absolute path" },
+	{ "popular-names", 0, set_list_file, 0, 0, "an absolute path" },
+	{ "public-suffix-list", 0, set_list_file, 0, 0, "an absolute path" },
+	{ "sync-pid-file", 0, set_sync_pid_file, 0, 0, "an absolute path" },
 	{ "metrics-file", 0, set_metrics_file, 0, 0,
 		"an absolute path of a file" },
 	{ "metrics-interval", 0, set_metrics_interval, 1, 3600,
@@ -513,7 +734,8 @@ static const struct conf_key conf_keys[] = {
 	{ "count-cache-hits", 0, set_count_cache_hits, 0, 0, "yes or no" },
 	{ "name", 1, set_name, 0, 0, "1 to 63 of A-Z a-z 0-9 _ . -, "
 		"not manual-allow or manual-block" },
-	{ "source", 1, set_source, 0, 0, "a path or file:// URL" },
+	{ "source", 1, set_source, 0, 0,
+		"a path, a file:// URL or an http:// or https:// URL" },
 	{ "format", 1, set_format, 0, 0,
 		"domains, hosts, urls, adblock, csv or json" },
 	{ "column", 1, set_column, 1, 4096,
@@ -533,7 +755,26 @@ static const struct conf_key conf_keys[] = {
 	{ "category", 1, set_category, 0, 0,
 		"unspecified, scam, phishing, malware or other" },
 	{ "max-shrink", 1, set_max_shrink, 0, 100, "percent, 0 to 100" },
-	{ "max-size", 1, set_max_size, 1, 65536, "megabytes, 1 to 65536" }
+	{ "max-size", 1, set_max_bytes, 1, 65536, "megabytes, 1 to 65536" },
+	{ "max-download", 1, set_max_bytes, 1, 65536,
+		"megabytes, 1 to 65536" },
+	{ "timeout", 1, set_feed_uint, 1, 3600, "seconds, 1 to 3600" },
+	{ "retries", 1, set_feed_uint, 0, 10, "a count, 0 to 10" },
+	{ "ca-file", 1, set_ca_file, 0, 0, "an absolute path" },
+	{ "pin", 1, set_pin, 0, 0, "sha256//BASE64 of a public key, "
+		"several joined by ';'" },
+	{ "trusted", 1, set_trusted, 0, 0, "yes or no" },
+	{ "max-protected", 1, set_max_protected, 0, 100,
+		"percent, 0 to 100" },
+	{ "signature-key", 1, set_signature_key, 0, 0, "a minisign public "
+		"key: the 56-character base64 line starting RW of its .pub "
+		"file" },
+	{ "signature", 1, set_sidecar, 0, 0,
+		"a path, file:// or http(s) URL" },
+	{ "checksum", 1, set_sidecar, 0, 0,
+		"a path, file:// or http(s) URL" },
+	{ "refresh", 1, set_refresh, 1, 604800,
+		"seconds with an optional s, m or h suffix, 1s to 168h" }
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -587,6 +828,22 @@ feed_close(struct conf_parse *p)
 	if(f->format != FB_FORMAT_JSON && f->field)
 		return conf_err_at(p, key_line(p, "field"), "feed '%s': "
 			"field is only for format json", f->name);
+	if(f->signature && !f->signature_key)
+		return conf_err_at(p, key_line(p, "signature"), "feed '%s': "
+			"signature needs signature-key", f->name);
+	/* a publisher's server is not polled every second; a local file,
+	 * which a push job rewrites, may be */
+	if(f->refresh < FB_REFRESH_MIN_REMOTE && strstr(f->source, "://") &&
+		strncmp(f->source, "file://", 7) != 0)
+		return conf_err_at(p, key_line(p, "refresh"), "feed '%s': "
+			"refresh under %ds is only for local files", f->name,
+			FB_REFRESH_MIN_REMOTE);
+	/* TLS settings on a plain or local source would be silently
+	 * useless: an admin who set them expects them to protect */
+	if(!prefix_nocase(f->source, "https://") && (f->ca_file || f->pin))
+		return conf_err_at(p, key_line(p, f->ca_file ? "ca-file" :
+			"pin"), "feed '%s': %s is only for https:// sources",
+			f->name, f->ca_file ? "ca-file" : "pin");
 	return 1;
 }
 
@@ -613,6 +870,11 @@ feed_open(struct conf_parse *p)
 	f->max_size = 256 * FB_MB;
 	f->ede = FB_EDE_BLOCKED;
 	f->subdomains = 1;
+	f->max_protected = 10;
+	f->refresh = FB_REFRESH_DEFAULT;
+	f->max_download = 256 * FB_MB;
+	f->timeout = 30;
+	f->retries = 2;
 	f->line = p->line;
 	for(i = 0; i < CONF_NKEYS; i++)
 		if(conf_keys[i].feed)
@@ -782,7 +1044,8 @@ conf_defaults(const char *path)
 		return NULL;
 	cfg->path = strdup(path);
 	cfg->database = strdup(FB_DB_DEFAULT);
-	if(!cfg->path || !cfg->database) {
+	cfg->sync_pid_file = strdup(FB_SYNC_PID_DEFAULT);
+	if(!cfg->path || !cfg->database || !cfg->sync_pid_file) {
 		fb_config_free(cfg);
 		return NULL;
 	}
@@ -849,10 +1112,19 @@ fb_config_free(struct fb_config *cfg)
 		free(cfg->feeds[i].category_column);
 		free(cfg->feeds[i].date_column);
 		free(cfg->feeds[i].field);
+		free(cfg->feeds[i].signature_key);
+		free(cfg->feeds[i].signature);
+		free(cfg->feeds[i].checksum);
+		free(cfg->feeds[i].ca_file);
+		free(cfg->feeds[i].pin);
 	}
 	free(cfg->feeds);
 	free(cfg->path);
 	free(cfg->database);
+	free(cfg->protected_names);
+	free(cfg->popular_names);
+	free(cfg->public_suffix_list);
+	free(cfg->sync_pid_file);
 	free(cfg->metrics_file);
 	free(cfg);
 }

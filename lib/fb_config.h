@@ -8,8 +8,10 @@
  * white space is ignored, a UTF-8 byte order mark at the very start of the
  * file is skipped.  `feed:` opens a feed clause; the feed keys that
  * follow (name, source, format, action, category, max-shrink, max-size,
- * column, category-column, field)
- * belong to it until the next `feed:`.  Global keys may stand anywhere.
+ * column, category-column, field, url-paths, trusted, max-protected,
+ * signature-key, signature, checksum, refresh, max-download, timeout,
+ * retries, ca-file, pin, ...) belong to it until the next `feed:`.
+ * Global keys may stand anywhere.
  * The reference is doc/fraudblock.conf.5.
  *
  * The file is outside input: every error names file:line and what is
@@ -28,6 +30,14 @@
 /** Environment variable that overrides the compiled-in config path. */
 #define FB_CONF_ENV "FRAUDBLOCK_CONF"
 
+/** refresh: when a feed clause does not say. */
+#define FB_REFRESH_DEFAULT 3600
+/** Shortest refresh: of a feed fetched from another machine; a local
+ * file (a path or file://) may be read as often as every second. */
+#define FB_REFRESH_MIN_REMOTE 60
+/** Most public key pins in one pin: value. */
+#define FB_PIN_MAX 8
+
 /** Formats fraudblock-sync reads. */
 enum fb_format {
 	FB_FORMAT_DOMAINS = 0,	/**< one name a line, '#' comments */
@@ -35,7 +45,8 @@ enum fb_format {
 	FB_FORMAT_URLS,		/**< one URL (or host[/path]) a line */
 	FB_FORMAT_ADBLOCK,	/**< adblock "||name^" rules */
 	FB_FORMAT_CSV,		/**< RFC 4180 CSV, one column holds a URL */
-	FB_FORMAT_JSON		/**< JSON array of URLs or of objects */
+	FB_FORMAT_JSON,		/**< JSON array of URLs or of objects */
+	FB_FORMAT_RPZ		/**< Response Policy Zone file */
 };
 
 /** @return the config word of a format ("domains", ...). */
@@ -46,7 +57,8 @@ int fb_format_parse(const char *word, enum fb_format *fmt);
 /** One feed clause. */
 struct fb_feed_conf {
 	char *name;		/**< unique; [A-Za-z0-9_.-], 1..63 chars */
-	char *source;		/**< a local path or file:// URL */
+	/** a local path, a file:// URL or an http:// or https:// URL */
+	char *source;
 	enum fb_format format;
 	enum fb_action action;	/**< action for its entries (allow: the
 				 * feed is an allowlist) */
@@ -60,8 +72,19 @@ struct fb_feed_conf {
 	/** refuse an update that drops more than this percentage of the
 	 * entries in force (a truncated download looks like this) */
 	unsigned max_shrink;
-	/** refuse a source larger than this many bytes */
+	/** refuse a source larger than this many bytes (after
+	 * decompression, for a download) */
 	uint64_t max_size;
+	/** http(s): refuse a download of more bytes on the wire */
+	uint64_t max_download;
+	/** http(s): seconds to connect, and longest stall of the body */
+	unsigned timeout;
+	/** http(s): attempts after the first, on transient failures */
+	unsigned retries;
+	/** https: NULL, or the only CA certificates trusted (PEM file) */
+	char *ca_file;
+	/** https: NULL, or public key pins, "sha256//BASE64[;...]" */
+	char *pin;
 	/** csv: the column holding the URL or host, a header name or a
 	 * 1-based number; NULL for other formats */
 	char *column;
@@ -82,6 +105,23 @@ struct fb_feed_conf {
 	 * `www.facebook.com/some-page` is in the path, and its host is a
 	 * platform that must not be blocked for it */
 	int url_paths_host;
+	/** 1: the feed may block popular names (popular-names) */
+	int trusted;
+	/** refuse an update in which more than this percentage of the
+	 * entries are public suffixes or critical names (fb_protect.h) */
+	unsigned max_protected;
+	/** NULL, or the minisign public key (its base64 line, checked to
+	 * be one) every version of the feed must be signed with */
+	char *signature_key;
+	/** NULL, or where the feed's .minisig is (a path or file:// URL);
+	 * with signature_key and NULL, the source + ".minisig" */
+	char *signature;
+	/** NULL, or a SHA-256 checksum file (sha256sum output) the feed's
+	 * content must match */
+	char *checksum;
+	/** fraudblock-sync --daemon: seconds between two syncs of the
+	 * feed (before jitter); FB_REFRESH_DEFAULT when not given */
+	unsigned refresh;
 	int line;		/**< where the clause starts, for messages */
 };
 
@@ -98,6 +138,15 @@ struct fb_config {
 	uint32_t sinkhole_ttl;	/**< TTL of sinkhole answers, seconds */
 	enum fb_action default_action; /**< for entries with FB_ACTION_DEFAULT */
 	unsigned poll_ms;	/**< how often the module looks for updates */
+	/** NULL or the file of critical names no feed may block */
+	char *protected_names;
+	/** NULL or the file of popular names untrusted feeds may not block */
+	char *popular_names;
+	/** NULL (Debian's copy) or the Public Suffix List file */
+	char *public_suffix_list;
+	/** where fraudblock-sync --daemon writes its pid and
+	 * `fraudblock-ctl sync-now` finds it; absolute */
+	char *sync_pid_file;
 	/** NULL, or the absolute path of the Prometheus text file the module
 	 * rewrites every metrics_interval seconds */
 	char *metrics_file;
@@ -116,7 +165,8 @@ const char *fb_config_default_path(void);
  * Read and check a config file.
  * Defaults: database $(localstatedir)/lib/fraudblock, max-db-size 4096 MB,
  * sinkhole 0.0.0.0 and ::, ttl 60, default-action sinkhole, poll 100 ms,
- * no metrics file, metrics-interval 5 s, count-cache-hits no.
+ * sync-pid-file $(runstatedir)/fraudblock/fraudblock-sync.pid, no metrics
+ * file, metrics-interval 5 s, count-cache-hits no.
  * @param path: the file.
  * @param out: out: the config, to free with fb_config_free().
  * @param err: out: "file:line: what is wrong" on failure.

@@ -7,10 +7,19 @@
 #include <string.h>
 #include "fb_nameset.h"
 
+/** Action (low nibble) and category (high nibble) in one byte: the
+ * item stays 8 bytes, which matters for sets of 10 million names. */
+#define LISTING(a, c) ((uint8_t)(((unsigned)(a) & 0x0f) | \
+	(((unsigned)(c) & 0x0f) << 4)))
+#define LISTING_ACTION(l) ((enum fb_action)((l) & 0x0f))
+#define LISTING_CATEGORY(l) ((enum fb_category)((l) >> 4))
+
 struct ns_item {
-	uint32_t off;	/**< into the arena */
-	uint16_t len;
-	uint8_t scope;
+	uint32_t off;	/**< into the arena; grows with each add, so it
+			 * also gives the order the keys were added in */
+	uint16_t len;	/**< of the key */
+	uint8_t scope;	/**< FB_SCOPE_* bits */
+	uint8_t listing;	/**< LISTING(action, category) */
 };
 
 struct fb_nameset {
@@ -37,6 +46,13 @@ void fb_nameset_free(struct fb_nameset *ns)
 int fb_nameset_add(struct fb_nameset *ns, const struct fb_key *key,
 	uint8_t scope)
 {
+	return fb_nameset_add_listed(ns, key, scope, FB_ACTION_DEFAULT,
+		FB_CATEGORY_UNSPECIFIED);
+}
+
+int fb_nameset_add_listed(struct fb_nameset *ns, const struct fb_key *key,
+	uint8_t scope, enum fb_action action, enum fb_category category)
+{
 	struct ns_item *it;
 	/* offsets are 32-bit: 4 GB of keys is far beyond any max-size */
 	if(ns->used + key->len > UINT32_MAX ||
@@ -48,6 +64,7 @@ int fb_nameset_add(struct fb_nameset *ns, const struct fb_key *key,
 	it->off = (uint32_t)ns->used;
 	it->len = (uint16_t)key->len;
 	it->scope = scope;
+	it->listing = LISTING(action, category);
 	ns->used += key->len;
 	return 1;
 }
@@ -63,14 +80,18 @@ static int item_cmp(const void *a, const void *b)
 	int c = memcmp(sort_arena + x->off, sort_arena + y->off, n);
 	if(c)
 		return c;
-	return (int)x->len - (int)y->len;
+	if(x->len != y->len)
+		return (int)x->len - (int)y->len;
+	/* qsort is not stable: the order of adding decides duplicates */
+	return x->off < y->off ? -1 : (x->off > y->off ? 1 : 0);
 }
 
-void fb_nameset_finish(struct fb_nameset *ns)
+size_t fb_nameset_finish(struct fb_nameset *ns)
 {
-	size_t i, j = 0;
+	size_t i, j = 0, conflicts = 0;
+	int conflict = 0;
 	if(ns->n == 0)
-		return;
+		return 0;
 	sort_arena = ns->arena;
 	qsort(ns->items, ns->n, sizeof(*ns->items), item_cmp);
 	sort_arena = NULL;
@@ -78,12 +99,23 @@ void fb_nameset_finish(struct fb_nameset *ns)
 		struct ns_item *last = &ns->items[j];
 		struct ns_item *it = &ns->items[i];
 		if(it->len == last->len && memcmp(ns->arena + it->off,
-		    ns->arena + last->off, it->len) == 0)
+		    ns->arena + last->off, it->len) == 0) {
 			last->scope |= it->scope;
-		else
+			if(it->listing == last->listing)
+				continue;
+			conflict = 1;
+			/* allow beats block; else the first added stays */
+			if(LISTING_ACTION(it->listing) == FB_ACTION_ALLOW &&
+			   LISTING_ACTION(last->listing) != FB_ACTION_ALLOW)
+				last->listing = it->listing;
+		} else {
+			conflicts += conflict;
+			conflict = 0;
 			ns->items[++j] = *it;
+		}
 	}
 	ns->n = j + 1;
+	return conflicts + conflict;
 }
 
 size_t fb_nameset_count(const struct fb_nameset *ns)
@@ -98,4 +130,11 @@ const uint8_t *fb_nameset_get(const struct fb_nameset *ns, size_t i,
 	if(scope)
 		*scope = ns->items[i].scope;
 	return ns->arena + ns->items[i].off;
+}
+
+void fb_nameset_listing(const struct fb_nameset *ns, size_t i,
+	enum fb_action *action, enum fb_category *category)
+{
+	*action = LISTING_ACTION(ns->items[i].listing);
+	*category = LISTING_CATEGORY(ns->items[i].listing);
 }

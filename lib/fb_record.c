@@ -136,7 +136,7 @@ int fb_entry_same(const struct fb_entry *a, const struct fb_entry *b)
 enum src_tag {
 	TAG_NAME = 1, TAG_ENTRIES, TAG_INVALID, TAG_LAST_ATTEMPT,
 	TAG_LAST_SUCCESS, TAG_LAST_CHANGE, TAG_LAST_STATUS, TAG_LAST_ERROR,
-	TAG_ETAG, TAG_LAST_MODIFIED, TAG_EDE, TAG_VERSION
+	TAG_ETAG, TAG_LAST_MODIFIED, TAG_EDE, TAG_VERSION, TAG_VALIDATORS_OF
 };
 
 /** Append one field if it fits; texts longer than the room are cut. */
@@ -184,6 +184,7 @@ size_t fb_source_encode(const struct fb_source_info *s,
 		sizeof(s->last_modified));
 	put_num(out, &n, TAG_EDE, s->ede);
 	put_num(out, &n, TAG_VERSION, s->version);
+	put_num(out, &n, TAG_VALIDATORS_OF, s->validators_of);
 	return n;
 }
 
@@ -242,6 +243,7 @@ int fb_source_decode(const uint8_t *in, size_t len, uint16_t id,
 			break;
 		case TAG_EDE: s->ede = (uint16_t)num; break;
 		case TAG_VERSION: s->version = num; break;
+		case TAG_VALIDATORS_OF: s->validators_of = num; break;
 		default:	/* a newer version's field */
 			break;
 		}
@@ -255,6 +257,16 @@ bad:
 	s->id = id;
 	snprintf(s->name, sizeof(s->name), "source-%u", (unsigned)id);
 	return 0;
+}
+
+uint64_t fb_source_hash(const char *source)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a offset basis */
+	for(; *source; source++) {
+		h ^= (uint8_t)*source;
+		h *= 0x100000001b3ULL;		/* FNV-1a prime */
+	}
+	return h ? h : 1;
 }
 
 int fb_grow(void *p, size_t *cap, size_t need, size_t sz)

@@ -83,6 +83,9 @@ struct fb_source_info {
 	/** the list's own version (its "Version:" header) in the last
 	 * accepted update; 0 when it declares none */
 	uint64_t version;
+	/** fb_source_hash() of the URL etag and last_modified came from,
+	 * 0 if none: validators of another URL are never sent */
+	uint64_t validators_of;
 };
 
 /** EDE codes a feed may carry (RFC 8914). */
@@ -94,6 +97,13 @@ const char *fb_ede_name(uint16_t code);
 /** @return 1 and set *code if word is blocked, censored, filtered or their
  * numbers 15, 16, 17; else 0. */
 int fb_ede_parse(const char *word, uint16_t *code);
+
+/**
+ * A fixed 64-bit hash of a source URL (FNV-1a), to tell whether stored
+ * validators belong to the URL configured now.
+ * @return the hash, never 0.
+ */
+uint64_t fb_source_hash(const char *source);
 
 /** Largest encoded source record. */
 #define FB_SOURCE_REC_MAX 1024

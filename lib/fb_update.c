@@ -19,6 +19,27 @@ static int keycmp(const uint8_t *a, size_t alen, const uint8_t *b,
 	return alen < blen ? -1 : (alen > blen ? 1 : 0);
 }
 
+/**
+ * The entry the i-th key of ns gets: tmpl (the feed's listing) with the
+ * key's scope, and its own action and category where it has them.
+ * @return the key bytes (length in *len).
+ */
+static const uint8_t *item_entry(const struct fb_nameset *ns, size_t i,
+	const struct fb_entry *tmpl, struct fb_entry *e, size_t *len)
+{
+	enum fb_action a;
+	enum fb_category c;
+	const uint8_t *key;
+	*e = *tmpl;
+	key = fb_nameset_get(ns, i, len, &e->scope);
+	fb_nameset_listing(ns, i, &a, &c);
+	if(a != FB_ACTION_DEFAULT)
+		e->action = (uint8_t)a;
+	if(c != FB_CATEGORY_UNSPECIFIED)
+		e->category = (uint8_t)c;
+	return key;
+}
+
 /** One difference between a feed's entries in force and its new set. */
 struct change {
 	size_t item;		/**< nameset index (add, change) */
@@ -97,7 +118,7 @@ static int diff_feed(struct fb_store *st, MDB_txn *txn, uint16_t src,
 			memcmp(k.mv_data, prefix, 2) == 0;
 		int cmp;
 		size_t len = 0;
-		uint8_t scope = 0;
+		struct fb_entry want;
 		const uint8_t *key = NULL;
 		if(rc && rc != MDB_NOTFOUND)
 			break;
@@ -106,7 +127,7 @@ static int diff_feed(struct fb_store *st, MDB_txn *txn, uint16_t src,
 			break;
 		}
 		if(i < n)
-			key = fb_nameset_get(ns, i, &len, &scope);
+			key = item_entry(ns, i, tmpl, &want, &len);
 		if(!in_old)
 			cmp = 1;
 		else if(i >= n)
@@ -129,9 +150,8 @@ static int diff_feed(struct fb_store *st, MDB_txn *txn, uint16_t src,
 			if((pushed = change_push(cs, 'r', 0, &k, &d)) != 0)
 				break;
 		} else {
-			struct fb_entry old, want = *tmpl;
+			struct fb_entry old;
 			fb_entry_decode(d.mv_data, &old);
-			want.scope = scope;
 			if(!fb_entry_same(&old, &want) &&
 			   (pushed = change_push(cs, 'c', i, NULL, &d)) != 0)
 				break;
@@ -152,7 +172,7 @@ static int apply_changes(struct fb_store *st, MDB_txn *txn,
 	int rc = 0;
 	for(i = 0; i < cs->n && rc == 0; i++) {
 		const struct change *c = &cs->v[i];
-		struct fb_entry e = *tmpl;
+		struct fb_entry e;
 		const uint8_t *key;
 		size_t len;
 		if(c->kind == 'r') {
@@ -161,7 +181,7 @@ static int apply_changes(struct fb_store *st, MDB_txn *txn,
 			res->removed++;
 			continue;
 		}
-		key = fb_nameset_get(ns, c->item, &len, &e.scope);
+		key = item_entry(ns, c->item, tmpl, &e, &len);
 		if(c->kind == 'c') {
 			struct fb_entry old;
 			fb_entry_decode(c->rec, &old);
@@ -209,7 +229,13 @@ static int shrink_refused(const struct fb_update_spec *spec,
 static int version_refused(const struct fb_update_spec *spec,
 	const struct fb_source_info *info, char *err, size_t errlen)
 {
-	if(spec->version == 0 || info->version == 0 ||
+	uint32_t s1 = (uint32_t)info->version, s2 = (uint32_t)spec->version;
+	if(spec->version == 0 || info->version == 0)
+		return 0;
+	/* RFC 1982: s2 is older than s1 when s1 is "greater" than s2 */
+	if(spec->version_is_serial ? s1 == s2 ||
+	   !((s1 < s2 && s2 - s1 > 0x80000000u) ||
+	     (s1 > s2 && s1 - s2 < 0x80000000u)) :
 	   spec->version >= info->version)
 		return 0;
 	snprintf(err, errlen, "refused: the list declares version %llu, "
@@ -217,6 +243,20 @@ static int version_refused(const struct fb_update_spec *spec,
 		(unsigned long long)spec->version,
 		(unsigned long long)info->version);
 	return 1;
+}
+
+/** The validators of an accepted update; none without HTTP. */
+static void set_validators(struct fb_source_info *info,
+	const struct fb_update_http *http)
+{
+	info->etag[0] = info->last_modified[0] = 0;
+	info->validators_of = 0;
+	if(!http)
+		return;
+	snprintf(info->etag, sizeof(info->etag), "%s", http->etag);
+	snprintf(info->last_modified, sizeof(info->last_modified), "%s",
+		http->last_modified);
+	info->validators_of = fb_source_hash(http->url);
 }
 
 /** Bookkeeping and commit of an update that wrote nchanges records. */
@@ -246,6 +286,7 @@ static enum fb_update_status finish_update(struct fb_store *st,
 			info->version = spec->version;
 		info->last_status = 0;
 		info->last_error[0] = 0;
+		set_validators(info, spec->http);
 		rc = fb_source_put(st, txn, info);
 	}
 	if(rc == 0)
@@ -364,8 +405,8 @@ enum fb_update_status fb_store_apply_delta(struct fb_store *st,
 		}
 	}
 	for(i = 0, n = add ? fb_nameset_count(add) : 0; i < n && !rc; i++) {
-		struct fb_entry e = tmpl;
-		const uint8_t *key = fb_nameset_get(add, i, &len, &e.scope);
+		struct fb_entry e;
+		const uint8_t *key = item_entry(add, i, &tmpl, &e, &len);
 		rc = fb_entry_get(st, txn, info.id, key, len, rec);
 		if(rc == 0) {
 			fb_entry_decode(rec, &old);

@@ -38,11 +38,22 @@ enum fb_update_status {
 	FB_UPDATE_SOURCE,	/**< the source could not be read */
 	FB_UPDATE_FORMAT,	/**< most lines invalid: wrong format? */
 	FB_UPDATE_EMPTY,	/**< no names at all: empty or truncated */
-	FB_UPDATE_VERSION	/**< the list's version went backwards, or its
+	FB_UPDATE_VERSION,	/**< the list's version went backwards, or its
 				 * declared count disagrees with its body */
+	FB_UPDATE_PROTECTED,	/**< too many public suffixes or critical
+				 * names (max-protected) */
+	FB_UPDATE_INTEGRITY	/**< signature or checksum absent or bad */
 };
 
-/** The listing every entry of one update gets. */
+/** Validators of the HTTP download an update comes from. */
+struct fb_update_http {
+	const char *url;		/**< the feed's source URL */
+	const char *etag;		/**< its ETag, "" if none */
+	const char *last_modified;	/**< its Last-Modified, "" if none */
+};
+
+/** The feed's listing: every entry of one update gets this action and
+ * category unless the set gives the entry its own (fb_nameset.h). */
 struct fb_update_spec {
 	const char *feed;	/**< feed name (1..63 chars) */
 	enum fb_action action;
@@ -58,6 +69,13 @@ struct fb_update_spec {
 	/** the version the list declares, or 0; a replacement older than
 	 * the version in force is refused (FB_UPDATE_VERSION) */
 	uint64_t version;
+	/** version is a 32-bit zone serial, compared in serial number
+	 * arithmetic (RFC 1982): an RPZ zone's may wrap around */
+	int version_is_serial;
+	/** stored with an accepted update, for the next conditional GET;
+	 * NULL (not an HTTP download) clears what was stored.  A refused
+	 * or failed update stores nothing */
+	const struct fb_update_http *http;
 };
 
 /**

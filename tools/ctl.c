@@ -10,6 +10,9 @@
  *	stats [--json]		the resolver's counters (ctl_stats.c)
  *	backup FILE, restore FILE, compact, verify, check-config [FILE]
  *				maintenance, in ctl_admin.c
+ *	feeds [--json], sync-now [FEED...]
+ *				the feeds in detail and a push to the
+ *				sync daemon, in ctl_feeds.c
  *
  * lookup and status open the store read-only, so they run beside the
  * resolver and a sync without waiting; the changes take LMDB's single
@@ -43,15 +46,11 @@
 
 static const char *progname = "fraudblock-ctl";
 
-/**
- * Length of the UTF-8 sequence at s if it is valid and prints as a
- * character: not overlong, no surrogate, at most U+10FFFF, and not a C1
- * control (U+0080..U+009F), which some terminals act on like ESC.
- * @param s: NUL-terminated; the NUL ends any sequence.
- * @return 2 to 4, or 0 if s does not start such a sequence.
- */
-static size_t
-utf8_len(const unsigned char *s)
+/* ctl_utf8_len: a C1 control (U+0080..U+009F) is refused too, since
+ * some terminals act on it like ESC; s is NUL-terminated, and the NUL
+ * ends any sequence. */
+size_t
+ctl_utf8_len(const unsigned char *s)
 {
 	uint32_t cp;
 	size_t n, i;
@@ -90,7 +89,7 @@ ctl_put_safe(FILE *out, const char *str)
 	size_t n;
 
 	while(*s) {
-		if(*s >= 0x80 && (n = utf8_len(s)) != 0) {
+		if(*s >= 0x80 && (n = ctl_utf8_len(s)) != 0) {
 			fwrite(s, 1, n, out);
 			s += n;
 			continue;
@@ -118,6 +117,11 @@ ctl_usage(int status)
 		"  unblock NAME                remove the hand-made entry of "
 		"NAME\n"
 		"  status                      store and source summary\n"
+		"  feeds [--json]              every feed: counts, times, "
+		"last error\n"
+		"  sync-now [-w SECONDS] [-p PIDFILE] [FEED...]\n"
+		"                              make fraudblock-sync --daemon "
+		"sync now\n"
 		"  stats [--json]              the resolver's counters (needs "
 		"metrics-file)\n"
 		"  backup FILE                 write a compacted copy of the "
@@ -136,8 +140,8 @@ ctl_usage(int status)
 	fprintf(stderr, ")\n"
 		"exit: lookup 0 blocked, 1 not blocked; verify 0 clean, "
 		"1 problems;\n"
-		"      check-config 0 good, 1 refused; others 0 ok; "
-		"2 error\n");
+		"      check-config 0 good, 1 refused; sync-now 0 ok, 1 feed "
+		"failed;\n      others 0 ok; 2 error\n");
 	exit(status);
 }
 
@@ -180,9 +184,8 @@ bad_option(int c)
 	ctl_usage(CTL_ERROR);
 }
 
-/** Format a unix time as ISO 8601 UTC, or "never" for 0. */
-static const char *
-iso_time(int64_t t, char *buf, size_t len)
+const char *
+ctl_iso_time(int64_t t, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -337,7 +340,7 @@ print_entry(struct fb_reader *r, const struct fb_qname *q, int depth,
 		scope_name(e->scope),
 		fb_action_name((enum fb_action)e->action),
 		fb_category_name((enum fb_category)e->category),
-		iso_time((int64_t)e->first_seen, since, sizeof(since)));
+		ctl_iso_time((int64_t)e->first_seen, since, sizeof(since)));
 }
 
 /** lookup NAME.  @return 0 blocked, 1 not blocked, 2 error. */
@@ -482,12 +485,6 @@ cmd_unblock(const struct fb_config *cfg, const char *text)
 /** Width of the source name column. */
 #define NAME_COL 20
 
-/** Context of the source table printer. */
-struct table {
-	const struct fb_config *cfg;
-	char *seen;	/**< per configured feed: found in the store */
-};
-
 /** Print one table row. */
 static void
 print_row(const char *name, const char *id, uint64_t entries,
@@ -498,21 +495,20 @@ print_row(const char *name, const char *id, uint64_t entries,
 		success, status);
 }
 
-/** fb_reader_sources callback: one row per source in the store. */
+/** Print one source's row. */
 static void
-source_row(void *arg, const struct fb_source_info *si)
+source_row(const struct ctl_source *s)
 {
-	struct table *t = arg;
+	const struct fb_source_info *si = &s->si;
 	char id[8], when[32], status[32];
 	const char *st = "ok";
-	size_t i;
-	int configured = 0;
 
-	for(i = 0; i < t->cfg->nfeeds; i++)
-		if(strcmp(t->cfg->feeds[i].name, si->name) == 0)
-			t->seen[i] = configured = 1;
+	if(!s->in_store) {
+		print_row(si->name, "-", 0, 0, "never", "not synced yet");
+		return;
+	}
 	/* its entries block until a full sync removes them */
-	if(si->id >= FB_SOURCE_FIRST_FEED && !configured)
+	if(si->id >= FB_SOURCE_FIRST_FEED && !s->conf)
 		st = "orphan: no longer configured (a sync removes it)";
 	else if(si->last_status != 0) {
 		snprintf(status, sizeof(status), "error %d",
@@ -521,30 +517,23 @@ source_row(void *arg, const struct fb_source_info *si)
 	}
 	snprintf(id, sizeof(id), "%u", (unsigned)si->id);
 	print_row(si->name, id, si->entries, si->invalid,
-		iso_time(si->last_success, when, sizeof(when)), st);
+		ctl_iso_time(si->last_success, when, sizeof(when)), st);
 }
 
 /** Print the source table, configured feeds never synced included. */
 static int
 print_sources(const struct fb_config *cfg, struct fb_reader *r)
 {
-	struct table t;
-	size_t i;
+	struct ctl_source *v = NULL;
+	size_t i, n = 0;
 
-	t.cfg = cfg;
-	if(!(t.seen = calloc(cfg->nfeeds + 1, 1)))
-		return ctl_fail("status", "out of memory");
+	if(ctl_sources(cfg, r, &v, &n) != 0)
+		return CTL_ERROR;
 	printf("%-*s %5s %10s %8s  %-20s  %s\n", NAME_COL, "source", "id",
 		"entries", "invalid", "last success", "status");
-	if(!fb_reader_sources(r, source_row, &t)) {
-		free(t.seen);
-		return ctl_fail(cfg->database, "cannot read the source table");
-	}
-	for(i = 0; i < cfg->nfeeds; i++)
-		if(!t.seen[i])
-			print_row(cfg->feeds[i].name, "-", 0, 0, "never",
-				"not synced yet");
-	free(t.seen);
+	for(i = 0; i < n; i++)
+		source_row(&v[i]);
+	free(v);
 	return 0;
 }
 
@@ -583,6 +572,10 @@ run(const struct fb_config *cfg, int argc, char *argv[])
 
 	if(strcmp(cmd, "block") == 0)
 		return cmd_block(cfg, argc, argv);
+	if(strcmp(cmd, "feeds") == 0)
+		return ctl_cmd_feeds(cfg, argc, argv);
+	if(strcmp(cmd, "sync-now") == 0)
+		return ctl_cmd_sync_now(cfg, argc, argv);
 	if(strcmp(cmd, "stats") == 0)
 		return ctl_cmd_stats(cfg, argc, argv);
 	if(strcmp(cmd, "status") == 0 || strcmp(cmd, "compact") == 0 ||

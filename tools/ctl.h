@@ -2,7 +2,8 @@
  * \file
  * What the parts of fraudblock-ctl share: ctl.c (lookup, hand-made
  * entries, status, the command line), ctl_admin.c (backup, restore,
- * compact, verify, check-config) and ctl_stats.c (stats).
+ * compact, verify, check-config), ctl_feeds.c (feeds, sync-now, the
+ * source records all of them show) and ctl_stats.c (stats).
  *
  * Every string from outside reaches the terminal through ctl_put_safe().
  */
@@ -22,6 +23,22 @@
  * are not part of a printable UTF-8 character written as \xNN.
  */
 void ctl_put_safe(FILE *out, const char *str);
+
+/**
+ * Length of the UTF-8 sequence at s if it is valid and prints as a
+ * character (not overlong, no surrogate, no C1 control).
+ * @return 2 to 4, or 0 if s does not start such a sequence.
+ */
+size_t ctl_utf8_len(const unsigned char *s);
+
+/**
+ * Print str as a JSON string: quotes, '\\' and control bytes escaped,
+ * valid printable UTF-8 as is, any other byte as U+FFFD.
+ */
+void ctl_json_str(FILE *out, const char *str);
+
+/** Format a unix time as ISO 8601 UTC, or "never" for 0. */
+const char *ctl_iso_time(int64_t t, char *buf, size_t len);
 
 /** Print "fraudblock-ctl: why", escaped.  @return CTL_ERROR. */
 int ctl_fail_msg(const char *why);
@@ -63,5 +80,31 @@ int ctl_cmd_stats(const struct fb_config *cfg, int argc, char *argv[]);
 /** Parse path as the module does.  Needs no config loaded before.
  * @return 0 good, 1 refused. */
 int ctl_cmd_check_config(const char *path);
+
+/** A source as the commands show it: its record, its clause, or both. */
+struct ctl_source {
+	/** the store's record; zero but the name when not in_store */
+	struct fb_source_info si;
+	/** 1 when the store has a record of it */
+	int in_store;
+	/** its feed clause; NULL for hand-made sources and orphans */
+	const struct fb_feed_conf *conf;
+};
+
+/**
+ * Every source of the reader's snapshot in id order, then the configured
+ * feeds the store has no record of yet.
+ * @param out: out: the array, to free().
+ * @param n: out: its length.
+ * @return 0, or CTL_ERROR after printing why.
+ */
+int ctl_sources(const struct fb_config *cfg, struct fb_reader *r,
+	struct ctl_source **out, size_t *n);
+
+/** The commands of ctl_feeds.c; argv[0] is the command.
+ * @return the exit status. */
+int ctl_cmd_feeds(const struct fb_config *cfg, int argc, char *argv[]);
+/** @return 0 synced, 1 a feed failed, CTL_ERROR no daemon or answer. */
+int ctl_cmd_sync_now(const struct fb_config *cfg, int argc, char *argv[]);
 
 #endif /* FB_CTL_H */

@@ -8,8 +8,9 @@
  * - a refusal returns NULL and a message naming the file;
  * - an accepted file holds only values the contract allows: the database
  *   is an absolute path, every feed has a name (well-formed, unique,
- *   findable by fb_config_feed()) and a source, and every number is
- *   inside its documented range.
+ *   findable by fb_config_feed()) and a source, every number is inside
+ *   its documented range, and TLS settings (ca-file, pin) belong to an
+ *   https:// source.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -102,6 +103,15 @@ check_feed(const struct fb_config *cfg, size_t i)
 	FUZZ_CHECK(f->max_shrink <= 100);
 	FUZZ_CHECK(f->max_size >= (uint64_t)1 << 20 &&
 		f->max_size <= (uint64_t)65536 << 20);
+	FUZZ_CHECK(f->max_download >= (uint64_t)1 << 20 &&
+		f->max_download <= (uint64_t)65536 << 20);
+	FUZZ_CHECK(f->timeout >= 1 && f->timeout <= 3600);
+	FUZZ_CHECK(f->retries <= 10);
+	/* TLS settings only on https sources, and well-formed */
+	FUZZ_CHECK((!f->ca_file && !f->pin) ||
+		strncasecmp(f->source, "https://", 8) == 0);
+	FUZZ_CHECK(!f->ca_file || f->ca_file[0] == '/');
+	FUZZ_CHECK(!f->pin || strncmp(f->pin, "sha256//", 8) == 0);
 	FUZZ_CHECK(f->line >= 1);
 }
 

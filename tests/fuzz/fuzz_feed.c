@@ -7,20 +7,21 @@
  * The first byte picks the format of the rest: 'D' domains, 'H' hosts,
  * 'U' urls, 'A' adblock, 'C' csv (column "url", category-column
  * "target"), 'c' csv (column 2), 'J' json (member "url"), 'j' json
- * (member "link").  Any other first byte runs the whole input through
+ * (member "link"), 'R' rpz.  Any other first byte runs the whole input through
  * every format, so seeds without a format byte (the real lists) stay
  * useful as they are.
  *
  * Properties checked on every input:
  * - the result is OK, out of memory or malformed; malformed only for
- *   csv and json, with a message naming a byte offset inside the input,
+ *   csv, json and rpz, with a message naming a byte offset inside the input,
  *   and then the entry and report callbacks were never called;
  * - line formats count the LF-ended lines plus a last one without LF,
  *   after a byte order mark;
  * - domains, urls, adblock, csv and json: every line (record, element)
  *   is exactly one of a name, an address, an invalid one or a skipped
  *   one; hosts: every line counts at least once, and nothing counts
- *   more often than there are bytes;
+ *   more often than there are bytes; rpz: counts the lines of the
+ *   buffer, and no more records than lines;
  * - every accepted entry reaches the callback once: entries with a key
  *   are the names, the others the addresses, and path flags add up to
  *   the path count; an address has host text and no path flag;
@@ -78,7 +79,10 @@ check_entry(void *arg, const struct fb_parse_entry *e)
 	}
 	FUZZ_CHECK((e->flags & FB_ENTRY_ADDRESS) == 0);
 	FUZZ_CHECK(e->key->len > 0 && e->key->len <= FB_KEY_MAX);
-	FUZZ_CHECK(e->scope == FB_SCOPE_TREE || e->scope == FB_SCOPE_BELOW);
+	/* rpz lists plain names alone (self) */
+	FUZZ_CHECK(e->scope == FB_SCOPE_TREE || e->scope == FB_SCOPE_BELOW ||
+		e->scope == FB_SCOPE_SELF);
+	FUZZ_CHECK((unsigned)e->action <= FB_ACTION_ALLOW);
 	s->keys++;
 	if(e->flags & FB_ENTRY_PATH)
 		s->paths++;
@@ -114,7 +118,9 @@ check_format(const struct fb_parse_opts *o, const uint8_t *data,
 	size_t count, off;
 	char err[256];
 	const char *at;
-	int doc = o->format == FB_FORMAT_CSV || o->format == FB_FORMAT_JSON;
+	int rpz = o->format == FB_FORMAT_RPZ;
+	int doc = o->format == FB_FORMAT_CSV || o->format == FB_FORMAT_JSON ||
+		rpz;
 
 	memset(&s, 0, sizeof(s));
 	/* no memory is no finding; there is nothing to check */
@@ -140,7 +146,7 @@ check_format(const struct fb_parse_opts *o, const uint8_t *data,
 		return;
 	}
 	total = st.names + st.addresses + st.invalid + st.skipped;
-	if(!doc)
+	if(!doc || rpz)
 		FUZZ_CHECK(st.lines == count_lines(data, size));
 	FUZZ_CHECK(s.reports == st.invalid);
 	FUZZ_CHECK(s.keys == st.names && s.addresses == st.addresses);
@@ -151,6 +157,8 @@ check_format(const struct fb_parse_opts *o, const uint8_t *data,
 			s.last_entry <= st.lines);
 	if(o->format == FB_FORMAT_HOSTS)
 		FUZZ_CHECK(total >= st.lines);
+	else if(rpz)	/* a record per line at most; blanks not counted */
+		FUZZ_CHECK(total <= st.lines);
 	else
 		FUZZ_CHECK(total == st.lines);
 	FUZZ_CHECK(total <= size);
@@ -205,6 +213,7 @@ run_letter(char letter, const uint8_t *data, size_t size)
 		o.column = "2";
 		break;
 	case 'J': o.format = FB_FORMAT_JSON; break;
+	case 'R': o.format = FB_FORMAT_RPZ; break;
 	case 'j':
 		o.format = FB_FORMAT_JSON;
 		o.field = "link";
@@ -218,7 +227,7 @@ run_letter(char letter, const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char letters[] = "DHUACcJj";
+	static const char letters[] = "DHUACcJjR";
 	size_t i;
 
 	if(size > 0 && memchr(letters, data[0], sizeof(letters) - 1)) {

@@ -787,3 +787,9 @@ fb_sync() {
 fb_ctl() {
 	fb_tool "$FB_CTL" -c "$FBCONF" "$@"
 }
+
+# untimed FILE: fraudblock-sync's output lines without the time each feed
+# took (", 12 ms" at the end of a summary, " (12 ms)" of a refusal)
+untimed() {
+	sed -E 's/, [0-9]+ ms$//; s/ \([0-9]+ ms\)$//' "$1"
+}

@@ -39,4 +39,29 @@ fb_sync
 is "$?" 1 "a bad url-paths value is refused (exit 1)"
 like "$(cat "$T/last.err")" "fraudblock.conf:[0-9]+: .*url-paths" \
 	"with file:line"
+
+# csv's category column: each row's category is stored, the feed's
+# where the row names none; a name on two rows keeps its first
+printf '%s\n' "url,kind" "http://mal.example-test/,Malware" \
+	"http://scam.example-test/,scam" "http://other.example-test/,unknown" \
+	"http://mal.example-test/,phishing" > "$T/cat.csv"
+{
+	fbconf_globals
+	feed_clause cat "$T/cat.csv" format csv column url \
+		category-column kind category phishing action nxdomain
+} > "$FBCONF"
+fb_sync
+is "$?" 0 "a csv feed with a category column syncs (exit 0)"
+like "$(cat "$T/last.err")" "feed cat: 1 names listed more than once with \
+different actions or categories" "the name on two rows is reported"
+listing() {
+	fb_ctl lookup "$1"
+	sed -n 2p "$T/last.out" | sed 's/  since .*//; s/.*  action //'
+}
+is "$(listing mal.example-test)" "nxdomain  category malware" \
+	"the row's category is stored (the first of two rows)"
+is "$(listing scam.example-test)" "nxdomain  category scam" \
+	"another row's category"
+is "$(listing other.example-test)" "nxdomain  category phishing" \
+	"a value naming no category gives the feed's"
 done_testing

@@ -22,6 +22,9 @@
 #ifndef FB_DB_DEFAULT
 #define FB_DB_DEFAULT "/var/lib/fraudblock"
 #endif
+#ifndef FB_SYNC_PID_DEFAULT
+#define FB_SYNC_PID_DEFAULT "/run/fraudblock/fraudblock-sync.pid"
+#endif
 
 #define MB ((uint64_t)1024 * 1024)
 
@@ -166,6 +169,9 @@ test_all_keys(void)
 		"sinkhole-ttl: 300\n"
 		"default-action: nxdomain\n"
 		"poll-interval: 250\n"
+		"protected-names: /srv/fb/critical.txt\n"
+		"popular-names: \"/srv/fb/top 1m.csv\"\n"
+		"public-suffix-list: /srv/fb/psl.dat\n"
 		"feed:\n"
 		"\tname: hostsvn\n"
 		"\tsource: /srv/feeds/threat-hosts\n"
@@ -176,6 +182,8 @@ test_all_keys(void)
 		"\tmax-size: 16\n"
 		"\tede: censored\n"
 		"\tsubdomains: no\n"
+		"\ttrusted: yes\n"
+		"\tmax-protected: 0\n"
 		"feed:\n"
 		"\tname: local.list_2-b\n"
 		"\tsource: file:///srv/feeds/local.txt\n", "all keys load");
@@ -193,6 +201,10 @@ test_all_keys(void)
 	is_int(cfg->sinkhole_ttl, 300, "sinkhole-ttl");
 	is_int(cfg->default_action, FB_ACTION_NXDOMAIN, "default-action");
 	is_int(cfg->poll_ms, 250, "poll-interval");
+	is_str(cfg->protected_names, "/srv/fb/critical.txt", "protected-names");
+	is_str(cfg->popular_names, "/srv/fb/top 1m.csv", "popular-names");
+	is_str(cfg->public_suffix_list, "/srv/fb/psl.dat",
+		"public-suffix-list");
 	is_int(cfg->nfeeds, 2, "two feeds");
 	f = fb_config_feed(cfg, "hostsvn");
 	if(ok(f != NULL, "feed hostsvn found")) {
@@ -204,7 +216,9 @@ test_all_keys(void)
 		is_int(f->max_size, 16 * MB, "feed max-size in bytes");
 		is_int(f->ede, FB_EDE_CENSORED, "ede: censored");
 		is_int(f->subdomains, 0, "subdomains: no");
-		is_int(f->line, 9, "feed clause line");
+		is_int(f->trusted, 1, "trusted: yes");
+		is_int(f->max_protected, 0, "max-protected 0");
+		is_int(f->line, 12, "feed clause line");
 	}
 	f = fb_config_feed(cfg, "local.list_2-b");
 	if(ok(f != NULL, "second feed found")) {
@@ -217,12 +231,67 @@ test_all_keys(void)
 		is_int(f->max_size, 256 * MB, "default max-size");
 		is_int(f->ede, FB_EDE_BLOCKED, "default ede");
 		is_int(f->subdomains, 1, "default subdomains: yes");
-		is_int(f->line, 19, "second clause line");
+		is_int(f->trusted, 0, "default trusted: no");
+		is_int(f->max_protected, 10, "default max-protected");
+		is_int(f->line, 24, "second clause line");
 	}
 	ok(fb_config_feed(cfg, "HOSTSVN") == NULL, "feed lookup is exact");
 	ok(fb_config_feed(cfg, NULL) == NULL, "NULL name");
 	ok(fb_config_feed(NULL, "x") == NULL, "NULL config");
 	fb_config_free(cfg);
+}
+
+/** What the messages say a source and a pin look like. */
+#define SRC_EXPECT "a path, a file:// URL or an http:// or https:// URL"
+#define PIN_EXPECT "sha256//BASE64 of a public key, several joined by ';'"
+/** A well-formed base64 SHA-256. */
+#define PIN_B64 "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+
+/** The keys of downloads: values, defaults, where they may stand. */
+static void
+test_http_keys(void)
+{
+	struct fb_config *cfg = load_good(
+		"feed:\n"
+		"\tname: national\n"
+		"\tsource: HTTPS://lists.example/fraud.txt.gz?key=1\n"
+		"\tca-file: /etc/fraudblock/ca.pem\n"
+		"\tpin: \"sha256//" PIN_B64 ";sha256//" PIN_B64 "\"\n"
+		"\ttimeout: 10\n"
+		"\tretries: 0\n"
+		"\tmax-download: 64\n"
+		"feed:\n"
+		"\tname: plain\n"
+		"\tsource: http://127.0.0.1:8080/list\n", "http keys load");
+	const struct fb_feed_conf *f;
+	char msg[256];
+
+	if(cfg) {
+		f = &cfg->feeds[0];
+		is_str(f->source, "HTTPS://lists.example/fraud.txt.gz?key=1",
+			"https source, scheme in any case");
+		is_str(f->ca_file, "/etc/fraudblock/ca.pem", "ca-file");
+		is_str(f->pin, "sha256//" PIN_B64 ";sha256//" PIN_B64,
+			"two pins");
+		is_int(f->timeout, 10, "timeout");
+		is_int(f->retries, 0, "retries 0");
+		is_int(f->max_download, 64 * MB, "max-download in bytes");
+		f = &cfg->feeds[1];
+		ok(f->ca_file == NULL && f->pin == NULL,
+			"no ca-file, no pin by default");
+		is_int(f->timeout, 30, "default timeout 30 s");
+		is_int(f->retries, 2, "default retries 2");
+		is_int(f->max_download, 256 * MB, "default max-download");
+		fb_config_free(cfg);
+	}
+	snprintf(msg, sizeof(msg), "feed 'f': ca-file is only for https:// "
+		"sources");
+	bad("feed:\nname: f\nsource: http://a.example/x\n"
+		"ca-file: /ca.pem\n", 4, msg, "ca-file on http:// refused");
+	snprintf(msg, sizeof(msg), "feed 'f': pin is only for https:// "
+		"sources");
+	bad("feed:\nname: f\npin: sha256//" PIN_B64 "\nsource: /x\n", 3,
+		msg, "pin on a local file refused, at the pin's line");
 }
 
 static void
@@ -536,11 +605,34 @@ test_bad_values(void)
 		"'0' (megabytes, 1 to 65536)" },
 	{ "feed:\nsource: /x\n#\nmax-size: 65537", "bad value for "
 		"max-size: '65537' (megabytes, 1 to 65536)" },
-	{ "feed:\nname: f\n#\nsource: https://example.com/list", "bad "
-		"value for source: 'https://example.com/list' (a path or "
-		"file:// URL)" },
+	{ "feed:\nname: f\n#\nsource: ftp://example.com/list", "bad "
+		"value for source: 'ftp://example.com/list' (" SRC_EXPECT ")" },
 	{ "feed:\nname: f\n#\nsource: file://", "bad value for source: "
-		"'file://' (a path or file:// URL)" },
+		"'file://' (" SRC_EXPECT ")" },
+	{ "feed:\nname: f\n#\nsource: https://", "bad value for source: "
+		"'https://' (" SRC_EXPECT ")" },
+	{ "feed:\nname: f\n#\nsource: http:///list", "bad value for "
+		"source: 'http:///list' (" SRC_EXPECT ")" },
+	{ "feed:\nname: f\n#\nsource: \"http://a.example/b c\"", "bad "
+		"value for source: 'http://a.example/b c' (" SRC_EXPECT ")" },
+	{ "feed:\nsource: /x\n#\ntimeout: 0", "bad value for timeout: "
+		"'0' (seconds, 1 to 3600)" },
+	{ "feed:\nsource: /x\n#\ntimeout: 3601", "bad value for timeout: "
+		"'3601' (seconds, 1 to 3600)" },
+	{ "feed:\nsource: /x\n#\nretries: 11", "bad value for retries: "
+		"'11' (a count, 0 to 10)" },
+	{ "feed:\nsource: /x\n#\nretries: -1", "bad value for retries: "
+		"'-1' (a count, 0 to 10)" },
+	{ "feed:\nsource: /x\n#\nmax-download: 0", "bad value for "
+		"max-download: '0' (megabytes, 1 to 65536)" },
+	{ "feed:\nsource: /x\n#\nca-file: ca.pem", "bad value for "
+		"ca-file: 'ca.pem' (an absolute path)" },
+	{ "feed:\nsource: /x\n#\npin: sha256//abc=", "bad value for pin: "
+		"'sha256//abc=' (" PIN_EXPECT ")" },
+	{ "feed:\nsource: /x\n#\npin: sha1//" PIN_B64, "bad value for pin: "
+		"'sha1//" PIN_B64 "' (" PIN_EXPECT ")" },
+	{ "feed:\nsource: /x\n#\npin: sha256//" PIN_B64 ";", "bad value for "
+		"pin: 'sha256//" PIN_B64 ";' (" PIN_EXPECT ")" },
 	};
 	char text[256], what[300], *p;
 	size_t i;
@@ -555,6 +647,58 @@ test_bad_values(void)
 			*p = '|';
 		bad(text, line, c[i].msg, what);
 	}
+}
+
+/** refresh: the units, the range, the floor of remote feeds; and
+ * sync-pid-file. */
+static void
+test_refresh(void)
+{
+	static const struct { const char *val; unsigned secs; } good[] = {
+		{ "1", 1 }, { "90", 90 }, { "90s", 90 }, { "15m", 900 },
+		{ "2h", 7200 }, { "168h", 604800 }, { "0000060", 60 }
+	};
+	static const char *const badv[] = { "0", "0m", "169h", "604801",
+		"1d", "5 m", "m", "-1", "1hh", "99999999", "1.5h" };
+	char text[256], what[128], msg[256];
+	struct fb_config *cfg;
+	size_t i;
+
+	cfg = load_good("feed:\nname: f\nsource: /x\n", "no refresh given");
+	if(cfg)
+		is_int(cfg->feeds[0].refresh, 3600, "default refresh 1h");
+	if(cfg)
+		is_str(cfg->sync_pid_file, FB_SYNC_PID_DEFAULT,
+			"default sync-pid-file");
+	fb_config_free(cfg);
+	for(i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "feed:\nname: f\nsource: /x\n"
+			"refresh: %s\n", good[i].val);
+		snprintf(what, sizeof(what), "refresh: %s loads", good[i].val);
+		if((cfg = load_good(text, what)) != NULL)
+			is_int(cfg->feeds[0].refresh, good[i].secs, what);
+		fb_config_free(cfg);
+	}
+	for(i = 0; i < sizeof(badv) / sizeof(badv[0]); i++) {
+		snprintf(text, sizeof(text), "feed:\nname: f\nsource: /x\n"
+			"refresh: %s\n", badv[i]);
+		snprintf(msg, sizeof(msg), "bad value for refresh: '%s' "
+			"(seconds with an optional s, m or h suffix, 1s to "
+			"168h)", badv[i]);
+		snprintf(what, sizeof(what), "refresh: %s refused", badv[i]);
+		bad(text, 4, msg, what);
+	}
+	/* local files may be read every second, file:// URLs too */
+	cfg = load_good("feed:\nname: f\nrefresh: 1\nsource: file:///x\n",
+		"refresh: 1 for a file:// source");
+	fb_config_free(cfg);
+	cfg = load_good("sync-pid-file: /run/x/s.pid\n", "sync-pid-file");
+	if(cfg)
+		is_str(cfg->sync_pid_file, "/run/x/s.pid",
+			"sync-pid-file taken");
+	fb_config_free(cfg);
+	bad("sync-pid-file: run/s.pid\n", 1, "sync-pid-file must be an "
+		"absolute path", "a relative sync-pid-file is refused");
 }
 
 static void
@@ -688,11 +832,60 @@ test_env(void)
 	is_str(FB_CONF_ENV, "FRAUDBLOCK_CONF", "variable name");
 }
 
+/** The integrity keys of a feed: signature-key, signature, checksum. */
+static void
+test_integrity(void)
+{
+	struct fb_config *cfg;
+	const char *key = "RWRNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8UBZM2Xcrf5xww4mJ6pz70X5";
+
+	cfg = load_good("feed:\n name: a\n source: /f/a.txt\n"
+		" signature-key: \"RWRNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8UBZM2Xcrf5xww4mJ6pz70X5\"\n"
+		"feed:\n name: b\n source: /f/b.txt\n"
+		" signature-key: RWRNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8UBZM2Xcrf5xww4mJ6pz70X5\n"
+		" signature: file:///f/b.sig\n checksum: /f/b.sha256\n"
+		"feed:\n name: c\n source: /f/c.txt\n", "integrity keys");
+	if(cfg) {
+		is_str(cfg->feeds[0].signature_key, key, "key, quoted");
+		ok(cfg->feeds[0].signature == NULL &&
+			cfg->feeds[0].checksum == NULL,
+			"no signature path, no checksum: defaults");
+		is_str(cfg->feeds[1].signature, "file:///f/b.sig",
+			"signature path");
+		is_str(cfg->feeds[1].checksum, "/f/b.sha256", "checksum");
+		ok(cfg->feeds[2].signature_key == NULL, "unsigned feed");
+	}
+	fb_config_free(cfg);
+	bad("feed:\n name: a\n source: /f/a\n signature-key: RWRNEBVk\n", 4,
+		"bad value for signature-key: 'RWRNEBVk' (a minisign public key: "
+		"the 56-character base64 line starting RW of its .pub file)",
+		"key too short");
+	bad("feed:\n name: a\n source: /f/a\n signature-key: "
+		"RURNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8UBZM2Xcrf5xww4mJ6pz70X5\n", 4,
+		"bad value for signature-key: 'RURNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8U"
+		"BZM2Xcrf5xww4mJ6pz70X5' (a minisign public key: the 56-character "
+		"base64 line starting RW of its .pub file)",
+		"a signature line is no key");
+	bad("feed:\n name: a\n source: /f/a\n signature-key: "
+		"RWRNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8UBZM2Xcrf5xww4mJ6pz70X=\n", 4,
+		"bad value for signature-key: 'RWRNEBVkP6WIpSJ0VJlAFhVW0wegyGLZ8U"
+		"BZM2Xcrf5xww4mJ6pz70X=' (a minisign public key: the 56-character "
+		"base64 line starting RW of its .pub file)", "padding in a key");
+	bad("feed:\n name: a\n source: /f/a\n signature: /f/a.minisig\n"
+		" checksum: /f/a.sum\n", 4,
+		"feed 'a': signature needs signature-key",
+		"signature without key, named at its line");
+	bad("feed:\n name: a\n source: /f/a\n checksum: http:///a.sum\n", 4,
+		"bad value for checksum: 'http:///a.sum' (a path, file:// or "
+		"http(s) URL)", "a checksum URL without a host");
+}
+
 int
 main(void)
 {
 	test_defaults();
 	test_all_keys();
+	test_http_keys();
 	test_words();
 	test_ranges_ok();
 	test_syntax();
@@ -701,8 +894,10 @@ main(void)
 	test_bom();
 	test_bad_values();
 	test_feed_names();
+	test_refresh();
 	test_hostile();
 	test_files();
 	test_env();
+	test_integrity();
 	return done_testing();
 }

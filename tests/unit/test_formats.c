@@ -1,7 +1,7 @@
 /**
  * \file
  * Unit tests of the feed formats behind fb_parse_run() (feeds/fmt_*.c):
- * urls, adblock, csv and json, each with small hand-made inputs for the
+ * urls, adblock, csv, json and rpz, each with small hand-made inputs for the
  * edges of its spec, the config keys they need, and, with FB_DATA set to
  * the shared sample directory, the real lists with exact counts (skipped
  * cleanly without it).  domains and hosts are tested in test_parse.c.
@@ -22,11 +22,13 @@
 struct seen {
 	struct fb_nameset *ns;
 	int n;				/**< entries */
-	char text[MAX_SEEN][FB_KEY_MAX + 2]; /**< "*." + key, or address */
+	/** "*." + key + " (self)", or address */
+	char text[MAX_SEEN][FB_KEY_MAX + 10];
 	unsigned flags[MAX_SEEN];
 	int category[MAX_SEEN];
 	int64_t date[MAX_SEEN];
 	long recent;			/**< entries dated since_cutoff or later */
+	int action[MAX_SEEN];
 	uint64_t line[MAX_SEEN];
 	int nrep;			/**< reports */
 	uint64_t rline[MAX_SEEN];
@@ -55,14 +57,16 @@ keep_entry(void *arg, const struct fb_parse_entry *e)
 		return 1;
 	if(e->key) {
 		fb_key_to_text(e->key->data, e->key->len, t, sizeof(t));
-		snprintf(s->text[s->n], sizeof(s->text[0]), "%s%s",
-			e->scope == FB_SCOPE_BELOW ? "*." : "", t);
+		snprintf(s->text[s->n], sizeof(s->text[0]), "%s%s%s",
+			e->scope == FB_SCOPE_BELOW ? "*." : "", t,
+			e->scope == FB_SCOPE_SELF ? " (self)" : "");
 	} else
 		snprintf(s->text[s->n], sizeof(s->text[0]), "%.*s",
 			(int)e->hostlen, e->host);
 	s->flags[s->n] = e->flags;
 	s->category[s->n] = (int)e->category;
 	s->date[s->n] = e->date;
+	s->action[s->n] = (int)e->action;
 	s->line[s->n] = e->line;
 	s->n++;
 	return 1;
@@ -864,6 +868,157 @@ test_real(void)
 	test_real_file(dir, "chongluadao/blacklist-2021.json", &o,
 		&(struct want){ 807, 805, 706, 0, 0, 2, 99 });
 	test_real_header(dir);
+	/* urlhaus/urlhaus-filter-rpz-2022-03-14.conf: 6,108 lines, ending
+	 * in a newline; $TTL, "@ IN SOA" (no $ORIGIN), " NS localhost."
+	 * (skipped: 2), then 6,097 "owner CNAME ." records (`awk '!/^;/ &&
+	 * $2 == "CNAME"'`), no "*." owner, no owner listed twice (`sort |
+	 * uniq -d`, lowercased).  Refused: five single-label owners
+	 * (0x5bf076a8, 0x5cff39c3, 0xb907d607, 0xc12a24f5, ttp: `grep -vc
+	 * '\.'`) and 0056.0151.0121.0114, an IPv4 address in octal. */
+	o.format = FB_FORMAT_RPZ;
+	test_real_file(dir, "urlhaus/urlhaus-filter-rpz-2022-03-14.conf", &o,
+		&(struct want){ 6108, 6091, 6091, 6, 2, 0, 0 });
+}
+
+/** An entry of an rpz parse: "text action line". */
+static int
+rpz_entry_is(const struct seen *s, int i, const char *text, int action,
+	uint64_t line)
+{
+	if(i >= s->n)
+		return 0;
+	if(strcmp(s->text[i], text) == 0 && s->action[i] == action &&
+	   s->line[i] == line)
+		return 1;
+	printf("# entry %d: '%s' %s line %llu\n", i, s->text[i],
+		fb_action_name((enum fb_action)s->action[i]),
+		(unsigned long long)s->line[i]);
+	return 0;
+}
+
+static void
+test_rpz(void)
+{
+	static const char in[] =
+		"; a policy zone\n"				/* 1 */
+		"$TTL 300\n"					/* 2 */
+		"@ SOA ns.rpz.invalid. h.rpz.invalid. (\n"	/* 3 */
+		"\t2024010101 3600 600 86400 60 )\n"		/* 4 */
+		"  NS localhost.\n"				/* 5 */
+		"nx.example CNAME .\n"				/* 6 */
+		"*.nx.example CNAME .\n"			/* 7 */
+		"nodata.example CNAME *.\n"			/* 8 */
+		"ok.example CNAME rpz-passthru.\n"		/* 9 */
+		"drop.example CNAME rpz-drop.\n"		/* 10 */
+		"tcp.example CNAME rpz-tcp-only.\n"		/* 11 */
+		"bad.example CNAME rpz-bogus.\n"		/* 12 */
+		"local.example A 192.0.2.1\n"			/* 13 */
+		"local.example TXT \"x\"\n"			/* 14 */
+		"redir.example CNAME walled.example.net.\n"	/* 15 */
+		"24.0.2.0.192.rpz-ip CNAME .\n"		/* 16 */
+		"ns.example.rpz-nsdname CNAME .\n"		/* 17 */
+		"32.1.0.0.10.rpz-client-ip CNAME .\n"		/* 18 */
+		"32.1.0.0.10.rpz-nsip CNAME .\n"		/* 19 */
+		"outside.example. CNAME .\n"			/* 20 */
+		"com CNAME .\n"				/* 21 */
+		"$ORIGIN sub.rpz.invalid.\n"			/* 22 */
+		"rel CNAME .\n"				/* 23 */
+		"Upper.Example.rpz.invalid. AAAA ::1\n"		/* 24 */
+		"this is not a record\n"			/* 25 */
+		"$INCLUDE /etc/passwd\n"			/* 26 */
+		"sig.example RRSIG A 8 2 300 20300101000000 "
+		"20200101000000 1 rpz.invalid. AAAA\n"		/* 27 */
+		"last.example CNAME .";				/* 28 */
+	static const struct {
+		const char *text;
+		int action;
+		uint64_t line;
+		const char *what;
+	} want[] = {
+		{ "nx.example (self)", FB_ACTION_NXDOMAIN, 6,
+			"rpz: CNAME . is nxdomain for the name alone" },
+		{ "*.nx.example", FB_ACTION_NXDOMAIN, 7,
+			"rpz: *.name is the names below only" },
+		{ "nodata.example (self)", FB_ACTION_NODATA, 8,
+			"rpz: CNAME *. is nodata" },
+		{ "ok.example (self)", FB_ACTION_ALLOW, 9,
+			"rpz: rpz-passthru is allow" },
+		{ "drop.example (self)", FB_ACTION_NXDOMAIN, 10,
+			"rpz: rpz-drop is listed as nxdomain" },
+		{ "local.example (self)", FB_ACTION_SINKHOLE, 13,
+			"rpz: local data (A) is sinkhole" },
+		{ "local.example (self)", FB_ACTION_SINKHOLE, 14,
+			"rpz: local data (TXT) is sinkhole" },
+		{ "redir.example (self)", FB_ACTION_SINKHOLE, 15,
+			"rpz: a CNAME elsewhere is local data" },
+		{ "rel.sub (self)", FB_ACTION_NXDOMAIN, 23,
+			"rpz: a name relative to $ORIGIN, below the apex" },
+		{ "upper.example (self)", FB_ACTION_SINKHOLE, 24,
+			"rpz: an absolute owner, case folded" },
+		{ "last.example.sub (self)", FB_ACTION_NXDOMAIN, 28,
+			"rpz: the last record needs no newline" },
+	};
+	struct seen s;
+	size_t i;
+
+	run_str(FB_FORMAT_RPZ, in, &s);
+	is_int(s.status, FB_PARSE_OK, "rpz: parsed");
+	ok(s.st.version_is_serial && s.st.version == 2024010101u,
+		"rpz: the SOA serial read");
+	is_int(s.st.lines, 28, "rpz: lines");
+	for(i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ok(rpz_entry_is(&s, (int)i, want[i].text, want[i].action,
+			want[i].line), want[i].what);
+	is_int(s.n, 11, "rpz: eleven entries");
+	is_int(s.st.names, 11, "rpz: eleven names");
+	is_int(s.distinct, 9, "rpz: nine keys (nx.example and *.nx.example "
+		"are one, and so are local.example's records)");
+	is_int(s.st.drops, 1, "rpz: one rpz-drop counted");
+	is_int(s.st.localdata, 4, "rpz: four local data records counted");
+	is_int(s.st.unsupported, 5, "rpz: tcp-only and rpz-ip, -nsdname, "
+		"-client-ip, -nsip triggers unsupported");
+	is_int(s.st.skipped, 8, "rpz: SOA, NS, RRSIG and the unsupported "
+		"skipped");
+	is_int(s.st.invalid, 5, "rpz: five refused");
+	ok(s.nrep == 5 && s.rline[0] == 12 && s.rline[1] == 20 &&
+		s.rline[2] == 21 && s.rline[3] == 25 && s.rline[4] == 26,
+		"rpz: refused: unknown rpz- action, outside the apex, a lone "
+		"top-level domain, a bad record, $INCLUDE");
+	if(s.nrep == 5)
+		printf("# %s | %s | %s | %s | %s\n", s.reason[0], s.reason[1],
+			s.reason[2], s.reason[3], s.reason[4]);
+}
+
+/** Zones refused whole, with no entry or report seen. */
+static void
+test_rpz_malformed(void)
+{
+	static const struct { const char *in, *why, *what; } t[] = {
+		{ "", "no SOA", "rpz: empty" },
+		{ "; only a comment\n", "no SOA", "rpz: only comments" },
+		{ "a.example CNAME .\n@ SOA a. b. 1 2 3 4 5\n",
+			"not the SOA", "rpz: a record before the SOA" },
+		{ "$INCLUDE x\n@ SOA a. b. 1 2 3 4 5\n",
+			"before the SOA", "rpz: $INCLUDE before the SOA" },
+		{ "@ SOA a. b. 1 2 3 4 5\na.example CNAME .\n\0x CNAME .\n",
+			"NUL byte", "rpz: a NUL byte" },
+	};
+	struct seen s;
+	size_t i;
+
+	for(i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct fb_parse_opts o;
+
+		memset(&o, 0, sizeof(o));
+		o.format = FB_FORMAT_RPZ;
+		/* the last one holds a NUL: its length is 51 */
+		run(&o, t[i].in, i == 4 ? 51 : strlen(t[i].in), &s);
+		if(!ok(s.status == FB_PARSE_MALFORMED && s.n == 0 &&
+			s.nrep == 0 && strstr(s.err, t[i].why) != NULL,
+			t[i].what))
+			printf("# status %d, %d entries, err '%s'\n",
+				(int)s.status, s.n, s.err);
+	}
 }
 
 int
@@ -881,6 +1036,8 @@ main(void)
 	test_json_malformed();
 	test_config();
 	test_header();
+	test_rpz();
+	test_rpz_malformed();
 	test_real();
 	return done_testing();
 }

@@ -29,6 +29,7 @@ static enum fb_update_status replace_full(struct fb_store *st,
 	spec.max_shrink = shrink;
 	spec.invalid = invalid;
 	spec.now = now;
+	spec.http = NULL;
 	return fb_store_replace_feed(st, &spec, ns, res, err, errlen);
 }
 
@@ -195,6 +196,121 @@ static void test_nameset(void)
 	struct fb_nameset *ns = set_of(names);
 	is_int(fb_nameset_count(ns), 2, "duplicates merge");
 	fb_nameset_free(ns);
+}
+
+/** Add name to ns with its own listing. */
+static void add_listed(struct fb_nameset *ns, const char *name,
+	enum fb_action a, enum fb_category c)
+{
+	struct fb_key k;
+	uint8_t scope;
+	key_of(name, &k, &scope);
+	fb_nameset_add_listed(ns, &k, scope, a, c);
+}
+
+/** The i-th listing of ns as "action/category". */
+static const char *listing_of(const struct fb_nameset *ns, size_t i,
+	char *buf, size_t len)
+{
+	enum fb_action a;
+	enum fb_category c;
+	fb_nameset_listing(ns, i, &a, &c);
+	snprintf(buf, len, "%s/%s", fb_action_name(a), fb_category_name(c));
+	return buf;
+}
+
+static void test_nameset_listing(void)
+{
+	struct fb_nameset *ns = fb_nameset_new();
+	char buf[64];
+	uint8_t scope;
+	size_t len;
+	/* keys sort as a.example, b.example, c.example, d.example */
+	add_listed(ns, "b.example", FB_ACTION_NXDOMAIN, FB_CATEGORY_SCAM);
+	add_listed(ns, "*.b.example", FB_ACTION_ALLOW, FB_CATEGORY_OTHER);
+	add_listed(ns, "b.example", FB_ACTION_NODATA, FB_CATEGORY_MALWARE);
+	add_listed(ns, "a.example", FB_ACTION_NODATA, FB_CATEGORY_PHISHING);
+	add_listed(ns, "a.example", FB_ACTION_NXDOMAIN, FB_CATEGORY_SCAM);
+	add_listed(ns, "c.example", FB_ACTION_SINKHOLE, FB_CATEGORY_MALWARE);
+	add_listed(ns, "c.example", FB_ACTION_SINKHOLE, FB_CATEGORY_MALWARE);
+	add_listed(ns, "d.example", FB_ACTION_DEFAULT,
+		FB_CATEGORY_UNSPECIFIED);
+	is_int(fb_nameset_finish(ns), 2, "two keys with differing listings");
+	is_int(fb_nameset_count(ns), 4, "duplicates merge");
+	is_str(listing_of(ns, 0, buf, sizeof(buf)), "nodata/phishing",
+		"no allow among them: the first added wins");
+	is_str(listing_of(ns, 1, buf, sizeof(buf)), "allow/other",
+		"allow beats block whatever the order");
+	fb_nameset_get(ns, 1, &len, &scope);
+	is_int(scope, FB_SCOPE_TREE, "scopes of name and *.name join");
+	is_str(listing_of(ns, 2, buf, sizeof(buf)), "sinkhole/malware",
+		"equal duplicates are no conflict");
+	is_str(listing_of(ns, 3, buf, sizeof(buf)), "default/unspecified",
+		"fb_nameset_add gives no listing");
+	fb_nameset_free(ns);
+}
+
+/** The stored entry of name in feed's listing, as "action/category". */
+static const char *stored_listing(struct fb_store *st, const char *name,
+	char *buf, size_t len)
+{
+	struct fb_verdict v;
+	if(verdict(st, name, &v) != FB_BLOCK && v.kind != FB_ALLOW)
+		snprintf(buf, len, "not listed");
+	else
+		snprintf(buf, len, "%s/%s",
+			fb_action_name((enum fb_action)v.entry.action),
+			fb_category_name((enum fb_category)v.entry.category));
+	return buf;
+}
+
+/** Four names: one with its own action and category (own_action), one
+ * with a category, one with an action, one with neither. */
+static struct fb_nameset *listed_set(enum fb_action own_action)
+{
+	struct fb_nameset *ns = fb_nameset_new();
+	add_listed(ns, "own.example", own_action, FB_CATEGORY_MALWARE);
+	add_listed(ns, "cat.example", FB_ACTION_DEFAULT,
+		FB_CATEGORY_PHISHING);
+	add_listed(ns, "act.example", FB_ACTION_NXDOMAIN,
+		FB_CATEGORY_UNSPECIFIED);
+	add_listed(ns, "none.example", FB_ACTION_DEFAULT,
+		FB_CATEGORY_UNSPECIFIED);
+	fb_nameset_finish(ns);
+	return ns;
+}
+
+static void test_entry_listing(void)
+{
+	struct fb_nameset *ns = listed_set(FB_ACTION_NODATA);
+	struct fb_update_result res;
+	char dir[300], err[512], buf[64];
+	struct fb_store *st = open_rw(fresh_dir(dir, sizeof(dir)));
+	if(!ok(st != NULL, "store for per-entry listings"))
+		return;
+	is_int(replace_full(st, "f", ns, FB_ACTION_SINKHOLE, FB_CATEGORY_SCAM,
+		50, 0, 1700000000, &res, err, sizeof(err)), FB_UPDATE_OK,
+		"import with per-entry listings");
+	is_str(stored_listing(st, "own.example", buf, sizeof(buf)),
+		"nodata/malware", "own action and category stored");
+	is_str(stored_listing(st, "cat.example", buf, sizeof(buf)),
+		"sinkhole/phishing", "own category, the feed's action");
+	is_str(stored_listing(st, "act.example", buf, sizeof(buf)),
+		"nxdomain/scam", "own action, the feed's category");
+	is_str(stored_listing(st, "none.example", buf, sizeof(buf)),
+		"sinkhole/scam", "no listing: the feed's");
+	fb_nameset_free(ns);
+	/* the same names, one listing changed: one record rewritten */
+	ns = listed_set(FB_ACTION_ALLOW);
+	is_int(replace_full(st, "f", ns, FB_ACTION_SINKHOLE, FB_CATEGORY_SCAM,
+		50, 0, 1700000100, &res, err, sizeof(err)), FB_UPDATE_OK,
+		"update of one entry's action");
+	is_int(res.changed, 1, "one entry changed");
+	is_int(res.added + res.removed, 0, "none added or removed");
+	is_int(verdict(st, "own.example", NULL), FB_ALLOW,
+		"the entry's own allow is in force");
+	fb_nameset_free(ns);
+	fb_store_close(st);
 }
 
 static void test_feed_updates(void)
@@ -436,6 +552,8 @@ int main(void)
 	test_open();
 	test_words();
 	test_nameset();
+	test_nameset_listing();
+	test_entry_listing();
 	test_feed_updates();
 	test_matching();
 	test_wire();
