@@ -21,6 +21,8 @@
 #
 # Needs: dnsperf (Debian package dnsperf) and a built tree (.local/ from
 # ./quickstart).  Override paths with UNBOUND, FB_MODULE, FB_SYNC.
+# FB_BENCH_CONF: lines added to the module's fraudblock.conf, e.g.
+# FB_BENCH_CONF=$'metrics-file: "/run/fb.prom"\ncount-cache-hits: yes'.
 set -euo pipefail
 
 names=${1:-1000000}
@@ -62,6 +64,7 @@ feed:
 	source: "$dir/list.txt"
 	max-size: 1024
 EOF
+[ -z "${FB_BENCH_CONF:-}" ] || printf '%s\n' "$FB_BENCH_CONF" >>"$dir/fb.conf"
 t0=$(date +%s.%N)
 FRAUDBLOCK_CONF="$dir/fb.conf" "$FB_SYNC" -q
 t1=$(date +%s.%N)

@@ -282,6 +282,33 @@ set_poll(struct conf_parse *p, const struct conf_key *k, const char *val)
 	return 1;
 }
 
+/** Absolute, like database: Unbound writes it from its own directory. */
+static int
+set_metrics_file(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	(void)k;
+	if(val[0] != '/')
+		return conf_err_at(p, p->line,
+			"metrics-file must be an absolute path");
+	if(val[strlen(val) - 1] == '/')
+		return conf_err_at(p, p->line,
+			"metrics-file must name a file, not a directory");
+	return conf_str(p, &p->cfg->metrics_file, val);
+}
+
+static int
+set_metrics_interval(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	uint64_t n = 0;
+
+	if(!conf_num(p, k, val, &n))
+		return 0;
+	p->cfg->metrics_interval = (unsigned)n;
+	return 1;
+}
+
 /** @return 1 if name is a well-formed feed name. */
 static int
 feed_name_ok(const char *name)
@@ -471,6 +498,14 @@ conf_choice(struct conf_parse *p, const struct conf_key *k, const char *val,
 	else
 		return conf_bad(p, k, val);
 	return 1;
+}
+
+static int
+set_count_cache_hits(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	return conf_choice(p, k, val, "no", "yes",
+		&p->cfg->count_cache_hits);
 }
 
 /** What a URL with a path lists: "skip" (nothing) or "host". */
@@ -803,6 +838,11 @@ static const struct conf_key conf_keys[] = {
 	{ "popular-names", 0, set_list_file, 0, 0, "an absolute path" },
 	{ "public-suffix-list", 0, set_list_file, 0, 0, "an absolute path" },
 	{ "sync-pid-file", 0, set_sync_pid_file, 0, 0, "an absolute path" },
+	{ "metrics-file", 0, set_metrics_file, 0, 0,
+		"an absolute path of a file" },
+	{ "metrics-interval", 0, set_metrics_interval, 1, 3600,
+		"seconds, 1 to 3600" },
+	{ "count-cache-hits", 0, set_count_cache_hits, 0, 0, "yes or no" },
 	{ "name", 1, set_name, 0, 0, "1 to 63 of A-Z a-z 0-9 _ . -, "
 		"not manual-allow or manual-block" },
 	{ "source", 1, set_source, 0, 0,
@@ -1164,6 +1204,7 @@ conf_defaults(const char *path)
 		fb_config_free(cfg);
 		return NULL;
 	}
+	cfg->metrics_interval = 5;
 	return cfg;
 }
 
@@ -1236,6 +1277,7 @@ fb_config_free(struct fb_config *cfg)
 	free(cfg->popular_names);
 	free(cfg->public_suffix_list);
 	free(cfg->sync_pid_file);
+	free(cfg->metrics_file);
 	free(cfg);
 }
 

@@ -179,6 +179,13 @@ struct fb_config {
 	/** where fraudblock-sync --daemon writes its pid and
 	 * `fraudblock-ctl sync-now` finds it; absolute */
 	char *sync_pid_file;
+	/** NULL, or the absolute path of the Prometheus text file the module
+	 * rewrites every metrics_interval seconds */
+	char *metrics_file;
+	unsigned metrics_interval;	/**< seconds */
+	/** count answers from Unbound's message cache (a callback on the
+	 * cache-hit path, so off unless asked for) */
+	int count_cache_hits;
 	struct fb_feed_conf *feeds;
 	size_t nfeeds;
 	/** the query log; on when log.file or log.syslog is set */
@@ -192,7 +199,8 @@ const char *fb_config_default_path(void);
  * Read and check a config file.
  * Defaults: database $(localstatedir)/lib/fraudblock, max-db-size 4096 MB,
  * sinkhole 0.0.0.0 and ::, ttl 60, default-action sinkhole, poll 100 ms,
- * sync-pid-file $(runstatedir)/fraudblock/fraudblock-sync.pid.
+ * sync-pid-file $(runstatedir)/fraudblock/fraudblock-sync.pid, no metrics
+ * file, metrics-interval 5 s, count-cache-hits no.
  * @param path: the file.
  * @param out: out: the config, to free with fb_config_free().
  * @param err: out: "file:line: what is wrong" on failure.

@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include "fb_config.h"
 #include "fb_store.h"
+#include "fb_metrics.h"
 
 struct fb_watch;
 struct fb_log;

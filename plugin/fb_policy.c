@@ -38,7 +38,9 @@ static int block(struct fb_module *m, struct fb_thread *t,
 		m->cfg->default_action : (enum fb_action)l->v.entry.action;
 	if(!fb_answer(qstate, id, action, m->cfg, l->ede, l->text))
 		return 0;
-	t->count.blocked++;
+	FB_COUNT(t->count.blocked);
+	fb_stats_blocked(&t->stats, l->v.entry.source, l->v.entry.category,
+		action);
 	fb_log_query(t, qstate, l, action, FB_QLOG_BLOCK);
 	return 1;
 }
@@ -48,17 +50,22 @@ int fb_policy_query(struct fb_module *m, struct module_qstate *qstate,
 {
 	struct fb_thread *t;
 	struct fb_lookup l;
+	int client;
 	if(qstate->qinfo.qclass != LDNS_RR_CLASS_IN || !(t = fb_thread_get(m)))
 		return 0;
+	if((client = from_client(qstate)))
+		FB_COUNT(t->stats.queries);
 	if(!fb_thread_lookup(t, qstate->qinfo.qname, qstate->qinfo.qname_len,
 	    &l))
 		return 0;
+	if(l.v.kind == FB_ALLOW && client)
+		FB_COUNT(t->stats.allowed[fb_metrics_slot(l.v.entry.source)]);
 	if(l.v.kind != FB_BLOCK) {
-		if(m->cfg->log.all_queries && from_client(qstate))
+		if(m->cfg->log.all_queries && client)
 			fb_log_query(t, qstate, &l, 0, FB_QLOG_PASS);
 		return 0;
 	}
-	if(!from_client(qstate)) {
+	if(!client) {
 		/* the resolver needs this answer, no client may get it */
 		qstate->no_cache_store = 1;
 		return 0;
@@ -98,8 +105,9 @@ int fb_policy_answer(struct fb_module *m, struct module_qstate *qstate,
 		if(!fb_thread_lookup(t, name, len, &l) || l.v.kind != FB_BLOCK)
 			continue;
 		/* resolved on the way and cached under its own name */
-		t->count.evicted += fb_cache_evict(qstate->env->msg_cache,
-			name, len, qi->qtype, qi->qclass);
+		FB_COUNT_ADD(t->count.evicted, fb_cache_evict(
+			qstate->env->msg_cache, name, len, qi->qtype,
+			qi->qclass));
 		if(i == 0)
 			qname_blocked = 1;
 	}

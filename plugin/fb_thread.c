@@ -186,7 +186,7 @@ int fb_thread_lookup(struct fb_thread *t, const uint8_t *wire, size_t wlen,
 	fb_qname_from_wire(wire, wlen, &q);
 	if(q.nprefix == 0)
 		return 1;
-	t->count.checked++;
+	FB_COUNT(t->count.checked);
 	for(i = 0; i < 2; i++) {
 		unsigned epoch;
 		if(!enter(t))
@@ -212,7 +212,7 @@ int fb_thread_lookup(struct fb_thread *t, const uint8_t *wire, size_t wlen,
 		fb_log_clear(m, FB_LOGGED_READ);
 		return 1;
 	}
-	t->count.failed_open++;
+	FB_COUNT(t->count.failed_open);
 	if(!__atomic_load_n(&m->unchecked, __ATOMIC_RELAXED))
 		__atomic_store_n(&m->unchecked, 1, __ATOMIC_RELAXED);
 	return 0;

@@ -19,6 +19,7 @@
 #include "fb_guard.h"
 #include "fb_reader.h"
 #include "fb_name.h"
+#include "fb_metrics.h"
 
 struct fb_module;
 struct fb_ring;
@@ -37,8 +38,8 @@ struct fb_text_slot {
 	char source_name[FB_SOURCE_NAME_MAX];
 };
 
-/** Counters of one thread: written by it alone, read by whoever sums
- * them (the metrics of a later change). */
+/** Counters of one thread: written by it alone (FB_COUNT), read by the
+ * metrics writer (fb_metrics.c). */
 struct fb_counters {
 	uint64_t checked;	/**< names looked up */
 	uint64_t blocked;	/**< client queries answered with a block */
@@ -59,6 +60,8 @@ struct fb_thread {
 	/** this thread's query log ring (fb_log.h), or NULL when the log
 	 * is off; made before the context is put on m->threads */
 	struct fb_ring *ring;
+	/** the other metrics counters, written by this thread alone */
+	struct fb_thread_stats stats;
 	/** on m->threads */
 	struct fb_thread *next;
 };

@@ -15,6 +15,7 @@
 #include "fb_cache.h"
 #include "fb_guard.h"
 #include "fb_reader.h"
+#include "fb_metrics.h"
 
 /** How often a missing list is looked for, in milliseconds. */
 #define FB_REOPEN_MS 500
@@ -30,6 +31,12 @@ struct fb_watch {
 	struct fb_guard guard;
 	/** a read faulted during a sweep */
 	int faulted;
+	/** the store figures of the metrics file (NULL: none yet) */
+	struct fb_metrics_store mstore;
+	/** when the metrics file is due next (CLOCK_MONOTONIC, s) */
+	time_t metrics_due;
+	/** writing the metrics file fails (and was logged) */
+	int metrics_failing;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;	/**< on CLOCK_MONOTONIC */
@@ -155,6 +162,72 @@ static void check_generation(struct fb_watch *wt, struct seen *seen)
 		fb_reader_end(wt->reader);
 }
 
+/** fb_reader_sources callback: keep one source for the metrics file. */
+static void metrics_source(void *arg, const struct fb_source_info *si)
+{
+	struct fb_metrics_store *st = arg;
+	struct fb_metrics_source *s;
+	if(st->n == FB_METRICS_MAX_SOURCES) {
+		st->skipped++;
+		return;
+	}
+	s = &st->src[st->n++];
+	s->id = si->id;
+	memcpy(s->name, si->name, sizeof(s->name));
+	s->name[sizeof(s->name) - 1] = 0;
+	s->entries = si->entries;
+	s->last_success = si->last_success;
+}
+
+/** Read the generation and the sources into wt->mstore, guarded;
+ * mstore.valid 0 when there is no list or it cannot be read. */
+static void metrics_read_store(struct fb_watch *wt)
+{
+	struct fb_module *m = wt->m;
+	struct fb_metrics_store *st = &wt->mstore;
+	char err[256];
+	st->valid = 0;
+	st->n = st->skipped = 0;
+	if(!m->store || __atomic_load_n(&m->gate, __ATOMIC_SEQ_CST) ==
+	   FB_GATE_CLOSED)
+		return;
+	wt->faulted = 0;
+	fb_guard_arm(&wt->guard);
+	if(sigsetjmp(wt->guard.jb, 0) != 0) {
+		faulted(wt);
+		st->valid = 0;
+		return;
+	}
+	if(!wt->reader && !fb_reader_new(m->store, &wt->reader, err,
+	    sizeof(err))) {
+		fb_guard_leave(&wt->guard);
+		return;
+	}
+	if(fb_reader_begin(wt->reader, NULL) != 0) {
+		fb_guard_leave(&wt->guard);
+		return;
+	}
+	st->valid = fb_reader_generation(wt->reader, &st->generation) &&
+		fb_reader_sources(wt->reader, metrics_source, st);
+	fb_reader_end(wt->reader);
+	fb_guard_leave(&wt->guard);
+}
+
+/** Write the metrics file when it is due (or now, when final). */
+static void metrics_step(struct fb_watch *wt, int final)
+{
+	struct fb_module *m = wt->m;
+	struct timespec now;
+	if(!m->cfg->metrics_file || !wt->mstore.src)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if(!final && now.tv_sec < wt->metrics_due)
+		return;
+	wt->metrics_due = now.tv_sec + (time_t)m->cfg->metrics_interval;
+	metrics_read_store(wt);
+	(void)fb_metrics_write(m, &wt->mstore, &wt->metrics_failing);
+}
+
 /** Sleep ms unless told to stop or woken. @return 1 to go on, 0 stop. */
 static int nap(struct fb_watch *wt, unsigned ms)
 {
@@ -187,11 +260,13 @@ static void *watch_main(void *arg)
 	do {
 		if(fb_list_maintain(m, &wt->reader))
 			seen.valid = 0;	/* a new store: sweep whatever */
-		if(!m->store || __atomic_load_n(&m->gate, __ATOMIC_SEQ_CST) ==
+		if(m->store && __atomic_load_n(&m->gate, __ATOMIC_SEQ_CST) !=
 		   FB_GATE_CLOSED)
-			continue;
-		check_generation(wt, &seen);
+			check_generation(wt, &seen);
+		metrics_step(wt, 0);
 	} while(nap(wt, m->store ? m->cfg->poll_ms : FB_REOPEN_MS));
+	/* the last counts of this module instance */
+	metrics_step(wt, 1);
 	fb_reader_free(wt->reader);
 	wt->reader = NULL;
 	return NULL;
@@ -211,6 +286,9 @@ int fb_watch_start(struct fb_watch **out, struct fb_module *m,
 	wt->m = m;
 	wt->env = env;
 	wt->msg_cache = env->msg_cache;
+	if(m->cfg->metrics_file && !(wt->mstore.src = calloc(
+	    FB_METRICS_MAX_SOURCES, sizeof(*wt->mstore.src))))
+		log_err("fraudblock: out of memory; no metrics file");
 	pthread_mutex_init(&wt->lock, NULL);
 	/* a wall clock set back would stretch a nap to hours */
 	pthread_condattr_init(&ca);
@@ -225,6 +303,7 @@ int fb_watch_start(struct fb_watch **out, struct fb_module *m,
 		*out = NULL;
 		pthread_cond_destroy(&wt->wake);
 		pthread_mutex_destroy(&wt->lock);
+		free(wt->mstore.src);
 		free(wt);
 		return 0;
 	}
@@ -252,5 +331,6 @@ void fb_watch_stop(struct fb_watch *wt)
 	pthread_join(wt->thread, NULL);
 	pthread_cond_destroy(&wt->wake);
 	pthread_mutex_destroy(&wt->lock);
+	free(wt->mstore.src);
 	free(wt);
 }

@@ -10,7 +10,10 @@
  * once and removes every cached answer whose query name the list now
  * blocks (fb_cache_sweep, which never holds a cache lock while matching),
  * so cache hits (which never reach the module) cannot serve a name listed
- * after it was cached.  One sweep covers any number of changes.
+ * after it was cached.  One sweep covers any number of changes.  (3) With
+ * metrics-file, every metrics-interval seconds and once when it stops, it
+ * writes the metrics file (fb_metrics.h) from the threads' counters and
+ * the store's generation and sources.
  *
  * Workers wake it at once when they meet a grown map or a fault.
  *

@@ -31,6 +31,7 @@
 #include "fb_watch.h"
 #include "fb_guard.h"
 #include "fb_log.h"
+#include "fb_metrics.h"
 
 /** The six entry points are all dynlibmod looks up with dlsym; every
  * other symbol is hidden (-fvisibility=hidden). */
@@ -121,6 +122,10 @@ EXPORT int init(struct module_env *env, int id)
 		free(m);
 		return 0;
 	}
+	/* counting cache hits is worth nothing without a file to show
+	 * them in; failing to, only loses that count */
+	if(m->cfg->metrics_file && m->cfg->count_cache_hits)
+		(void)fb_metrics_hits_start(m, env, id);
 	verbose(VERB_OPS, "fraudblock: module started with %s",
 		fb_settings->path);
 	return 1;
@@ -132,11 +137,14 @@ EXPORT void deinit(struct module_env *env, int id)
 	struct fb_module *m = de ? (struct fb_module *)de->dyn_env : NULL;
 	if(!m)
 		return;
-	/* workers are stopped by now; the log writer drains their rings
-	 * one last time and goes before their contexts are freed; the
-	 * watch thread goes before the store since it uses it too */
-	fb_log_stop(m->log);
+	/* workers are stopped by now; no cache hit is counted after this.
+	 * The watch thread goes first: its last metrics file reads the log
+	 * writer's counts and the store.  The log writer then drains the
+	 * rings one last time, before the threads' contexts are freed with
+	 * the store */
+	fb_metrics_hits_stop(env, id);
 	fb_watch_stop(m->watch);
+	fb_log_stop(m->log);
 	fb_list_close(m);
 	pthread_mutex_destroy(&m->lock);
 	free(m);

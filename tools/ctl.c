@@ -7,6 +7,7 @@
  *	block [-a ACT] [-s] NAME, allow NAME, unblock NAME
  *				hand-made entries, committed at once
  *	status			schema, generation, size, the sources
+ *	stats [--json]		the resolver's counters (ctl_stats.c)
  *	backup FILE, restore FILE, compact, verify, check-config [FILE]
  *				maintenance, in ctl_admin.c
  *	feeds [--json], sync-now [FEED...]
@@ -121,6 +122,8 @@ ctl_usage(int status)
 		"  sync-now [-w SECONDS] [-p PIDFILE] [FEED...]\n"
 		"                              make fraudblock-sync --daemon "
 		"sync now\n"
+		"  stats [--json]              the resolver's counters (needs "
+		"metrics-file)\n"
 		"  backup FILE                 write a compacted copy of the "
 		"store to FILE\n"
 		"  restore FILE                make a backup the store in "
@@ -587,6 +590,8 @@ run(const struct fb_config *cfg, int argc, char *argv[])
 		if(strcmp(cmd, "log-key-rotate") == 0)
 			return ctl_cmd_log_key_rotate(cfg);
 	}
+	if(strcmp(cmd, "stats") == 0)
+		return ctl_cmd_stats(cfg, argc, argv);
 	if(strcmp(cmd, "status") == 0 || strcmp(cmd, "compact") == 0 ||
 		strcmp(cmd, "verify") == 0) {
 		if(argc != 1)

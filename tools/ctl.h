@@ -3,7 +3,8 @@
  * What the parts of fraudblock-ctl share: ctl.c (lookup, hand-made
  * entries, status, the command line), ctl_admin.c (backup, restore,
  * compact, verify, check-config), ctl_feeds.c (feeds, sync-now, the
- * source records all of them show) and ctl_log.c (the query log).
+ * source records all of them show), ctl_log.c (the query log) and
+ * ctl_stats.c (stats).
  *
  * Every string from outside reaches the terminal through ctl_put_safe().
  */
@@ -74,6 +75,9 @@ int ctl_cmd_restore(const struct fb_config *cfg, const char *file);
 int ctl_cmd_compact(const struct fb_config *cfg);
 /** @return 0 clean, 1 problems found, CTL_ERROR when it could not look. */
 int ctl_cmd_verify(const struct fb_config *cfg);
+/** stats [--json]: the resolver's counters from metrics-file and the
+ * feeds from the store (ctl_stats.c). */
+int ctl_cmd_stats(const struct fb_config *cfg, int argc, char *argv[]);
 /** Parse path as the module does.  Needs no config loaded before.
  * @return 0 good, 1 refused. */
 int ctl_cmd_check_config(const char *path);

@@ -130,8 +130,22 @@ test_defaults(void)
 	is_int(cfg->default_action, FB_ACTION_SINKHOLE,
 		"default default-action");
 	is_int(cfg->poll_ms, 100, "default poll-interval");
+	ok(cfg->metrics_file == NULL, "no metrics-file by default");
+	is_int(cfg->metrics_interval, 5, "default metrics-interval 5 s");
+	is_int(cfg->count_cache_hits, 0, "default count-cache-hits no");
 	is_int(cfg->nfeeds, 0, "no feeds");
 	ok(fb_config_feed(cfg, "x") == NULL, "no feed found in empty config");
+	fb_config_free(cfg);
+
+	cfg = load_good("metrics-file: \"/var/lib/node/fraudblock.prom\"\n"
+		"metrics-interval: 3600\ncount-cache-hits: yes\n",
+		"metrics keys load");
+	if(cfg) {
+		is_str(cfg->metrics_file, "/var/lib/node/fraudblock.prom",
+			"metrics-file");
+		is_int(cfg->metrics_interval, 3600, "metrics-interval 3600");
+		is_int(cfg->count_cache_hits, 1, "count-cache-hits: yes");
+	}
 	fb_config_free(cfg);
 
 	cfg = load_good("# only comments\n\n   \n\t# indented\n",
