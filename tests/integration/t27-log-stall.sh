@@ -36,6 +36,7 @@ sleep 0.3
 {
 	fbconf_main
 	printf 'log-file: "%s"\nlog-buffer: 64\n' "$T/fifo"
+	printf 'metrics-file: "%s"\nmetrics-interval: 1\n' "$T/fb.prom"
 } > "$FBCONF"
 start_resolver 1 example-test. || bail "resolver did not start"
 P=$RES_PORT
@@ -53,6 +54,19 @@ dropped_line() {
 }
 ok_within 7000 "drop report" "Unbound's log reports dropped records" \
 	dropped_line
+# the metrics file carries the log writer's own counts
+metric() {
+	sed -n "s/^$1 \([0-9]*\)$/\1/p" "$T/fb.prom" 2>/dev/null
+}
+metrics_show_drops() {
+	[ "$(metric fraudblock_log_records_dropped_total)" -gt 0 ] 2>/dev/null
+}
+ok_within 3000 "drops in the metrics file" \
+	"the metrics file counts the dropped records" metrics_show_drops
+mw=$(metric fraudblock_log_records_written_total)
+md=$(metric fraudblock_log_records_dropped_total)
+ok "... and written + dropped there is at most the queries sent" \
+	test "$((mw + md))" -le "$N"
 finish_resolver
 touch "$T/stop"
 wait "$HOLDER"
