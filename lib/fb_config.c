@@ -257,6 +257,46 @@ set_ttl(struct conf_parse *p, const struct conf_key *k, const char *val)
 	return 1;
 }
 
+int
+fb_config_name_wire(const char *text, uint8_t *wire, size_t *len)
+{
+	size_t n = 0, lab;
+	const char *t = text;
+
+	while(*t) {
+		lab = strspn(t, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+		if(lab < 1 || lab > 63 || (t[lab] != '.' && t[lab] != 0) ||
+			n + 1 + lab + 1 > FB_WIRE_NAME_MAX)
+			return 0;
+		wire[n++] = (uint8_t)lab;
+		for(; lab; lab--, t++)
+			wire[n++] = (uint8_t)((*t >= 'A' && *t <= 'Z') ?
+				*t - 'A' + 'a' : *t);
+		if(*t == '.')
+			t++;
+	}
+	if(n == 0)
+		return 0;
+	wire[n++] = 0;
+	*len = n;
+	return 1;
+}
+
+/** sinkhole-soa-mname and -rname: a host name, a mailbox as a name. */
+static int
+set_soa_name(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	int m = strcmp(k->name, "sinkhole-soa-mname") == 0;
+
+	if(!fb_config_name_wire(val, m ? p->cfg->soa_mname :
+		p->cfg->soa_rname, m ? &p->cfg->soa_mname_len :
+		&p->cfg->soa_rname_len))
+		return conf_bad(p, k, val);
+	return 1;
+}
+
 /** An action for blocked names: "default" and "allow" are not that. */
 static int
 set_default_action(struct conf_parse *p, const struct conf_key *k,
@@ -830,6 +870,11 @@ static const struct conf_key conf_keys[] = {
 	{ "sinkhole-ipv4", 0, set_ipv4, 0, 0, "an IPv4 address" },
 	{ "sinkhole-ipv6", 0, set_ipv6, 0, 0, "an IPv6 address" },
 	{ "sinkhole-ttl", 0, set_ttl, 0, 86400, "seconds, 0 to 86400" },
+	{ "sinkhole-soa-mname", 0, set_soa_name, 0, 0, "a domain name: "
+		"labels of A-Z a-z 0-9 - _, up to 63 bytes each" },
+	{ "sinkhole-soa-rname", 0, set_soa_name, 0, 0, "a mailbox as a "
+		"domain name (hostmaster.example.org.): labels of A-Z a-z "
+		"0-9 - _, up to 63 bytes each" },
 	{ "default-action", 0, set_default_action, 0, 0,
 		"sinkhole, nxdomain or nodata" },
 	{ "poll-interval", 0, set_poll, 10, 60000,
@@ -1193,6 +1238,12 @@ conf_defaults(const char *path)
 	cfg->sinkhole_ipv4.s_addr = htonl(INADDR_ANY);
 	cfg->sinkhole_ipv6 = in6addr_any;
 	cfg->sinkhole_ttl = 60;
+	if(!fb_config_name_wire(FB_SOA_MNAME_DEFAULT, cfg->soa_mname,
+		&cfg->soa_mname_len) || !fb_config_name_wire(
+		FB_SOA_RNAME_DEFAULT, cfg->soa_rname, &cfg->soa_rname_len)) {
+		fb_config_free(cfg);
+		return NULL;
+	}
 	cfg->default_action = FB_ACTION_SINKHOLE;
 	cfg->poll_ms = 100;
 	cfg->log.facility = 16;		/* local0 */

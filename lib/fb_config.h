@@ -35,6 +35,13 @@
 /** Shortest refresh: of a feed fetched from another machine; a local
  * file (a path or file://) may be read as often as every second. */
 #define FB_REFRESH_MIN_REMOTE 60
+/** Longest domain name in DNS wire form (RFC 1035). */
+#define FB_WIRE_NAME_MAX 255
+/** The SOA of negative block answers when the file does not say: .invalid
+ * (RFC 6761) names no real server or mailbox. */
+#define FB_SOA_MNAME_DEFAULT "fraudblock.invalid."
+#define FB_SOA_RNAME_DEFAULT "hostmaster.fraudblock.invalid."
+
 /** Most public key pins in one pin: value. */
 #define FB_PIN_MAX 8
 
@@ -169,6 +176,13 @@ struct fb_config {
 	struct in6_addr sinkhole_ipv6;
 	uint32_t sinkhole_ttl;	/**< TTL of sinkhole answers, seconds */
 	enum fb_action default_action; /**< for entries with FB_ACTION_DEFAULT */
+	/** MNAME of the SOA in NXDOMAIN/NODATA block answers, wire form,
+	 * lower case (sinkhole-soa-mname) */
+	uint8_t soa_mname[FB_WIRE_NAME_MAX];
+	size_t soa_mname_len;	/**< bytes of soa_mname, root label included */
+	/** RNAME of that SOA (sinkhole-soa-rname), as soa_mname */
+	uint8_t soa_rname[FB_WIRE_NAME_MAX];
+	size_t soa_rname_len;	/**< bytes of soa_rname */
 	unsigned poll_ms;	/**< how often the module looks for updates */
 	/** NULL or the file of critical names no feed may block */
 	char *protected_names;
@@ -198,7 +212,8 @@ const char *fb_config_default_path(void);
 /**
  * Read and check a config file.
  * Defaults: database $(localstatedir)/lib/fraudblock, max-db-size 4096 MB,
- * sinkhole 0.0.0.0 and ::, ttl 60, default-action sinkhole, poll 100 ms,
+ * sinkhole 0.0.0.0 and ::, ttl 60, SOA names FB_SOA_MNAME_DEFAULT and
+ * FB_SOA_RNAME_DEFAULT, default-action sinkhole, poll 100 ms,
  * sync-pid-file $(runstatedir)/fraudblock/fraudblock-sync.pid, no metrics
  * file, metrics-interval 5 s, count-cache-hits no.
  * @param path: the file.
@@ -209,6 +224,17 @@ const char *fb_config_default_path(void);
  */
 int fb_config_load(const char *path, struct fb_config **out, char *err,
 	size_t errlen);
+
+/**
+ * A domain name in presentation form to DNS wire form, lower case: labels
+ * of A-Z a-z 0-9 '-' '_', 1 to 63 bytes each, one optional trailing dot,
+ * FB_WIRE_NAME_MAX bytes at most; no escapes, no root alone.
+ * @param text: NUL-terminated name.
+ * @param wire: out: FB_WIRE_NAME_MAX bytes.
+ * @param len: out: bytes written, root label included.
+ * @return 1 on success, 0 if text is not such a name.
+ */
+int fb_config_name_wire(const char *text, uint8_t *wire, size_t *len);
 
 /** Free a config; NULL is fine. */
 void fb_config_free(struct fb_config *cfg);

@@ -14,11 +14,20 @@
 #include "services/cache/dns.h"
 #include "sldns/rrdef.h"
 #include "fb_answer.h"
+#include "fb_thread.h"
 
-/** One-record RRset for the query name: the sinkhole address. */
-static struct ub_packed_rrset_key *sinkhole_rrset(struct regional *region,
-	const struct query_info *qi, const void *addr, size_t alen,
-	uint32_t ttl)
+/** SOA timers of block answers: no secondary ever transfers this "zone",
+ * so they only need to be sane (RFC 1912 ranges). */
+#define FB_SOA_REFRESH 3600
+#define FB_SOA_RETRY 600
+#define FB_SOA_EXPIRE 86400
+
+/** A one-record RRset with room for rdlen bytes of rdata.
+ * @param rdata: out: where the rdata goes.  @return NULL when out of
+ * memory. */
+static struct ub_packed_rrset_key *one_rrset(struct regional *region,
+	uint8_t *owner, size_t owner_len, uint16_t type, uint16_t qclass,
+	size_t rdlen, uint32_t ttl, uint8_t **rdata)
 {
 	struct ub_packed_rrset_key *k;
 	struct packed_rrset_data *d;
@@ -28,30 +37,83 @@ static struct ub_packed_rrset_key *sinkhole_rrset(struct regional *region,
 	   !(d->rr_len = regional_alloc(region, sizeof(size_t))) ||
 	   !(d->rr_ttl = regional_alloc(region, sizeof(time_t))) ||
 	   !(d->rr_data = regional_alloc(region, sizeof(uint8_t *))) ||
-	   !(rr = regional_alloc(region, 2 + alen)))
+	   !(rr = regional_alloc(region, 2 + rdlen)))
 		return NULL;
-	k->rk.dname = qi->qname;
-	k->rk.dname_len = qi->qname_len;
-	k->rk.type = htons(qi->qtype);
-	k->rk.rrset_class = htons(qi->qclass);
+	k->rk.dname = owner;
+	k->rk.dname_len = owner_len;
+	k->rk.type = htons(type);
+	k->rk.rrset_class = htons(qclass);
 	k->entry.key = k;
 	k->entry.data = d;
 	/* rdata is stored with its 2-byte length in front */
-	rr[0] = (uint8_t)(alen >> 8);
-	rr[1] = (uint8_t)alen;
-	memcpy(rr + 2, addr, alen);
+	rr[0] = (uint8_t)(rdlen >> 8);
+	rr[1] = (uint8_t)rdlen;
 	d->ttl = ttl;
 	d->count = 1;
 	d->trust = rrset_trust_prim_noglue;
 	d->security = sec_status_insecure;
-	d->rr_len[0] = 2 + alen;
+	d->rr_len[0] = 2 + rdlen;
 	d->rr_ttl[0] = ttl;
 	d->rr_data[0] = rr;
+	*rdata = rr + 2;
+	return k;
+}
+
+/** One-record RRset for the query name: the sinkhole address. */
+static struct ub_packed_rrset_key *sinkhole_rrset(struct regional *region,
+	const struct query_info *qi, const void *addr, size_t alen,
+	uint32_t ttl)
+{
+	uint8_t *rd;
+	struct ub_packed_rrset_key *k = one_rrset(region, qi->qname,
+		qi->qname_len, qi->qtype, qi->qclass, alen, ttl, &rd);
+	if(k)
+		memcpy(rd, addr, alen);
+	return k;
+}
+
+/** Write a 32-bit number in network order. */
+static uint8_t *put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+	return p + 4;
+}
+
+/** The SOA of a negative block answer (see fb_answer.h). */
+static struct ub_packed_rrset_key *soa_rrset(struct regional *region,
+	struct query_info *qi, const struct fb_config *cfg,
+	const struct fb_lookup *l)
+{
+	uint8_t *owner = qi->qname, *rd;
+	size_t owner_len = qi->qname_len;
+	struct ub_packed_rrset_key *k;
+	/* the matched name when it is a tail of the query name */
+	if(l->match && l->match_len && l->match_len <= qi->qname_len &&
+	   l->match == qi->qname + (qi->qname_len - l->match_len)) {
+		owner = qi->qname + (qi->qname_len - l->match_len);
+		owner_len = l->match_len;
+	}
+	if(!(k = one_rrset(region, owner, owner_len, LDNS_RR_TYPE_SOA,
+		qi->qclass, cfg->soa_mname_len + cfg->soa_rname_len + 20,
+		cfg->sinkhole_ttl, &rd)))
+		return NULL;
+	memcpy(rd, cfg->soa_mname, cfg->soa_mname_len);
+	rd += cfg->soa_mname_len;
+	memcpy(rd, cfg->soa_rname, cfg->soa_rname_len);
+	rd += cfg->soa_rname_len;
+	rd = put32(rd, (uint32_t)l->list_gen);
+	rd = put32(rd, FB_SOA_REFRESH);
+	rd = put32(rd, FB_SOA_RETRY);
+	rd = put32(rd, FB_SOA_EXPIRE);
+	(void)put32(rd, cfg->sinkhole_ttl);
 	return k;
 }
 
 int fb_answer(struct module_qstate *qstate, int id, enum fb_action action,
-	const struct fb_config *cfg, uint16_t ede, const char *ede_text)
+	const struct fb_config *cfg, const struct fb_lookup *l)
 {
 	struct query_info *qi = &qstate->qinfo;
 	struct dns_msg *msg;
@@ -69,21 +131,22 @@ int fb_answer(struct module_qstate *qstate, int id, enum fb_action action,
 		if(!(rrset = sinkhole_rrset(qstate->region, qi,
 			&cfg->sinkhole_ipv6, 16, cfg->sinkhole_ttl)))
 			return 0;
-	}
+	} else if(!(rrset = soa_rrset(qstate->region, qi, cfg, l)))
+		return 0;
 	msg->rep->flags = BIT_QR | BIT_RA | (action == FB_ACTION_NXDOMAIN ?
 		LDNS_RCODE_NXDOMAIN : LDNS_RCODE_NOERROR);
 	msg->rep->ttl = msg->rep->prefetch_ttl = msg->rep->serve_expired_ttl =
 		cfg->sinkhole_ttl;
 	msg->rep->security = sec_status_insecure;
-	if(rrset) {
-		msg->rep->rrsets[0] = rrset;
-		msg->rep->an_numrrsets = 1;
-		msg->rep->rrset_count = 1;
-	}
+	msg->rep->rrsets[0] = rrset;
+	msg->rep->rrset_count = 1;
+	if(ntohs(rrset->rk.type) == LDNS_RR_TYPE_SOA)
+		msg->rep->ns_numrrsets = 1;
+	else	msg->rep->an_numrrsets = 1;
 	/* an answer made here is policy, not data: keep it out of caches */
 	qstate->no_cache_store = 1;
 	(void)edns_opt_list_append_ede(&qstate->edns_opts_front_out,
-		qstate->region, (sldns_ede_code)ede, ede_text);
+		qstate->region, (sldns_ede_code)l->ede, l->text);
 	qstate->return_msg = msg;
 	qstate->return_rcode = LDNS_RCODE_NOERROR;
 	qstate->ext_state[id] = module_finished;

@@ -5,8 +5,19 @@
  * name taken off the list resolves normally on the next query).
  *
  * - sinkhole: A -> sinkhole-ipv4, AAAA -> sinkhole-ipv6, other types NODATA
- * - nxdomain: NXDOMAIN, no records
- * - nodata:   NOERROR, no records
+ * - nxdomain: NXDOMAIN
+ * - nodata:   NOERROR, no answer records
+ * Every NXDOMAIN and NODATA answer carries one SOA in its authority section
+ * (RFC 2308), so that resolvers and forwarders downstream cache the
+ * negative answer for sinkhole-ttl and no longer:
+ *	owner	the listed name whose entry decided (the query name or a
+ *		parent of it: in bailiwick); the query name itself when the
+ *		entry is at another name (a CNAME target)
+ *	TTL	sinkhole-ttl
+ *	MNAME	sinkhole-soa-mname, RNAME sinkhole-soa-rname
+ *	SERIAL	the list generation mod 2^32
+ *	REFRESH 3600, RETRY 600, EXPIRE 86400 (never used: no zone transfer)
+ *	MINIMUM	sinkhole-ttl
  * All carry the feed's Extended DNS Error (15 Blocked, 16 Censored or 17
  * Filtered) with a short text when Unbound has `ede: yes` and the client
  * sent EDNS (Unbound decides that when it encodes).
@@ -18,6 +29,7 @@
 #include "fb_config.h"
 
 struct module_qstate;
+struct fb_lookup;
 
 /**
  * Answer the query and finish this module's part of it.
@@ -25,13 +37,14 @@ struct module_qstate;
  * @param id: this module's index.
  * @param action: FB_ACTION_SINKHOLE, _NXDOMAIN or _NODATA (resolved, not
  *	FB_ACTION_DEFAULT).
- * @param cfg: sinkhole addresses and TTL.
- * @param ede: the EDE code (FB_EDE_*).
- * @param ede_text: text for the EDE option (copied into the region).
+ * @param cfg: sinkhole addresses, TTL and SOA names.
+ * @param l: the BLOCK lookup of the query name: its EDE code and text
+ *	(the text is copied into the region), the matched name and the
+ *	list generation.
  * @return 1 on success; 0 when the region is out of memory (the caller
  *	lets the query pass rather than fail it).
  */
 int fb_answer(struct module_qstate *qstate, int id, enum fb_action action,
-	const struct fb_config *cfg, uint16_t ede, const char *ede_text);
+	const struct fb_config *cfg, const struct fb_lookup *l);
 
 #endif /* FB_ANSWER_H */

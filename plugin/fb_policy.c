@@ -36,7 +36,7 @@ static int block(struct fb_module *m, struct fb_thread *t,
 {
 	enum fb_action action = l->v.entry.action == FB_ACTION_DEFAULT ?
 		m->cfg->default_action : (enum fb_action)l->v.entry.action;
-	if(!fb_answer(qstate, id, action, m->cfg, l->ede, l->text))
+	if(!fb_answer(qstate, id, action, m->cfg, l))
 		return 0;
 	FB_COUNT(t->count.blocked);
 	fb_stats_blocked(&t->stats, l->v.entry.source, l->v.entry.category,

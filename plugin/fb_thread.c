@@ -160,6 +160,7 @@ static enum attempt attempt(struct fb_thread *t, const struct fb_qname *q,
 		out->text = s->text;
 		out->ede = s->ede;
 		out->source = s->source_name;
+		out->list_gen = s->list_gen;
 	}
 	if(rc == 0)
 		fb_reader_end(t->reader);
@@ -173,6 +174,24 @@ static enum attempt attempt(struct fb_thread *t, const struct fb_qname *q,
 		return ATTEMPT_FAILED;
 	}
 	return ATTEMPT_DONE;
+}
+
+/** Point out->match at the tail of wire that holds the deciding entry's
+ * name: its last out->v.depth labels. */
+static void set_match(const uint8_t *wire, size_t wlen,
+	struct fb_lookup *out)
+{
+	size_t pos = 0, labels = 0, skip;
+	while(pos < wlen && wire[pos] && labels < FB_WIRE_NAME_MAX) {
+		pos += 1 + wire[pos];
+		labels++;
+	}
+	skip = out->v.depth > 0 && (size_t)out->v.depth < labels ?
+		labels - (size_t)out->v.depth : 0;
+	for(pos = 0; skip && pos < wlen; skip--)
+		pos += 1 + wire[pos];
+	out->match = wire + pos;
+	out->match_len = pos < wlen ? wlen - pos : 0;
 }
 
 int fb_thread_lookup(struct fb_thread *t, const uint8_t *wire, size_t wlen,
@@ -209,6 +228,8 @@ int fb_thread_lookup(struct fb_thread *t, const uint8_t *wire, size_t wlen,
 			break;
 	}
 	if(a == ATTEMPT_DONE) {
+		if(out->v.kind == FB_BLOCK)
+			set_match(wire, wlen, out);
 		fb_log_clear(m, FB_LOGGED_READ);
 		return 1;
 	}

@@ -74,6 +74,12 @@ struct fb_lookup {
 	const char *text;
 	/** the blocking source's name (FB_SOURCE_NAME_MAX bytes) */
 	const char *source;
+	/** BLOCK: the listed name whose entry decided, as the tail of the
+	 * wire name looked up (a parent of it or the name itself) */
+	const uint8_t *match;
+	size_t match_len;	/**< bytes of match, root label included */
+	/** the list generation the EDE text was made for (the SOA serial) */
+	uint64_t list_gen;
 };
 
 /**

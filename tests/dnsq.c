@@ -4,7 +4,7 @@
  * tests do not depend on dig alone and can read Extended DNS Errors
  * (RFC 8914) in a stable form.
  *
- *	dnsq [-p PORT] [-t TYPE] [-e|-E] SERVER NAME
+ *	dnsq [-p PORT] [-t TYPE] [-e|-E] [-o CODE] SERVER NAME
  *
  * Sends exactly one query (class IN, RD set, EDNS0 with a 1232-byte UDP
  * size unless -E) over UDP to SERVER (an IPv4 or IPv6 address), waits at
@@ -12,10 +12,14 @@
  *
  *	rcode NOERROR
  *	answer <RR in ldns presentation form, fields separated by tabs>
+ *	authority <RR in the same form>
  *	ede CODE TEXT
  *	truncated
  *
- * "answer" once per answer-section RR, "ede" once per Extended DNS Error
+ * -o CODE adds an empty EDNS option with that code to the query (the
+ * Structured DNS Error signal, for one).
+ * "answer" once per answer-section RR, "authority" once per authority-
+ * section RR, "ede" once per Extended DNS Error
  * option in the reply's OPT record (TEXT is omitted when empty; bytes
  * outside printable ASCII and the backslash are written as \DDD),
  * "truncated" only when the TC bit is set (no TCP retry is made).
@@ -43,7 +47,8 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dnsq [-p PORT] [-t TYPE] [-e|-E] SERVER NAME\n"
+	fprintf(stderr, "usage: dnsq [-p PORT] [-t TYPE] [-e|-E] [-o CODE] "
+		"SERVER NAME\n"
 		"Send one DNS query to SERVER and print the reply:\n"
 		"\trcode RCODE, one 'answer RR' line per answer RR,\n"
 		"\tone 'ede CODE TEXT' line per Extended DNS Error.\n"
@@ -51,6 +56,7 @@ usage(void)
 		"-t TYPE\tquery type (default A)\n"
 		"-e\tsend EDNS0 (default)\n"
 		"-E\tsend no EDNS0\n"
+		"-o CODE\tadd an empty EDNS option CODE (1 to 65535)\n"
 		"-h\tshow this help\n"
 		"Exit: 0 reply printed, 1 usage error, 2 no usable reply.\n");
 	exit(1);
@@ -124,6 +130,34 @@ dnsq_walk_opt(const uint8_t *data, size_t len, int print)
 }
 
 /**
+ * Print the RRs of one section, one line each.
+ * @param list: the section (may be NULL).
+ * @param what: the line's first word.
+ * @return 1 on success, 0 when out of memory.
+ */
+static int
+dnsq_print_rrs(ldns_rr_list *list, const char *what)
+{
+	size_t i;
+
+	for(i = 0; list && i < ldns_rr_list_rr_count(list); i++) {
+		char *s = ldns_rr2str(ldns_rr_list_rr(list, i));
+		size_t n;
+		if(!s) {
+			/* out of memory: the lines so far are not the reply */
+			fprintf(stderr, "dnsq: cannot print an RR\n");
+			return 0;
+		}
+		n = strlen(s);
+		while(n > 0 && (s[n-1] == '\n' || s[n-1] == ' '))
+			s[--n] = 0;
+		printf("%s %s\n", what, s);
+		free(s);
+	}
+	return 1;
+}
+
+/**
  * Print the reply in dnsq's line format.
  * @param reply: the answer packet.
  * @return 1 on success, 0 on a malformed or unprintable reply.
@@ -131,11 +165,9 @@ dnsq_walk_opt(const uint8_t *data, size_t len, int print)
 static int
 dnsq_print_reply(ldns_pkt *reply)
 {
-	ldns_rr_list *an = ldns_pkt_answer(reply);
 	ldns_lookup_table *lt;
 	ldns_rdf *opt = ldns_pkt_edns_data(reply);
 	unsigned rcode;
-	size_t i;
 
 	/* check everything first: print all of a reply or nothing */
 	if(opt && !dnsq_walk_opt(ldns_rdf_data(opt), ldns_rdf_size(opt), 0))
@@ -150,20 +182,9 @@ dnsq_print_reply(ldns_pkt *reply)
 		printf("rcode %s\n", lt->name);
 	else	printf("rcode RCODE%u\n", rcode);
 
-	for(i = 0; an && i < ldns_rr_list_rr_count(an); i++) {
-		char *s = ldns_rr2str(ldns_rr_list_rr(an, i));
-		size_t n;
-		if(!s) {
-			/* out of memory: the lines so far are not the reply */
-			fprintf(stderr, "dnsq: cannot print an answer RR\n");
-			return 0;
-		}
-		n = strlen(s);
-		while(n > 0 && (s[n-1] == '\n' || s[n-1] == ' '))
-			s[--n] = 0;
-		printf("answer %s\n", s);
-		free(s);
-	}
+	if(!dnsq_print_rrs(ldns_pkt_answer(reply), "answer") ||
+		!dnsq_print_rrs(ldns_pkt_authority(reply), "authority"))
+		return 0;
 
 	if(opt)
 		(void)dnsq_walk_opt(ldns_rdf_data(opt), ldns_rdf_size(opt), 1);
@@ -192,7 +213,7 @@ dnsq_addr(const char *text)
  */
 static int
 dnsq_run(const char *server, int port, const char *type_s, int edns,
-	const char *name_s)
+	long optcode, const char *name_s)
 {
 	ldns_resolver *res = NULL;
 	ldns_rdf *addr = NULL, *name = NULL;
@@ -244,6 +265,17 @@ dnsq_run(const char *server, int port, const char *type_s, int edns,
 			ldns_get_errorstr_by_id(st));
 		goto out;
 	}
+	if(edns && optcode) {
+		uint8_t o[4] = { (uint8_t)(optcode >> 8), (uint8_t)optcode,
+			0, 0 };
+		ldns_rdf *od = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN,
+			sizeof(o), o);
+		if(!od) {
+			fprintf(stderr, "dnsq: out of memory\n");
+			goto out;
+		}
+		ldns_pkt_set_edns_data(query, od);
+	}
 	st = ldns_resolver_send_pkt(&reply, res, query);
 	if(st != LDNS_STATUS_OK || !reply) {
 		fprintf(stderr, "dnsq: no reply from %s port %d within %d s: "
@@ -279,11 +311,11 @@ int
 main(int argc, char *argv[])
 {
 	const char *type = "A";
-	long port = 53;
+	long port = 53, optcode = 0;
 	int edns = 1, c;
 	char *end;
 
-	while((c = getopt(argc, argv, "p:t:eEh")) != -1) {
+	while((c = getopt(argc, argv, "p:t:eEo:h")) != -1) {
 		switch(c) {
 		case 'p':
 			errno = 0;
@@ -291,6 +323,16 @@ main(int argc, char *argv[])
 			if(errno || *optarg == 0 || *end != 0 || port < 1 ||
 				port > 65535) {
 				fprintf(stderr, "dnsq: bad port '%s'\n",
+					optarg);
+				usage();
+			}
+			break;
+		case 'o':
+			errno = 0;
+			optcode = strtol(optarg, &end, 10);
+			if(errno || *optarg == 0 || *end != 0 || optcode < 1 ||
+				optcode > 65535) {
+				fprintf(stderr, "dnsq: bad option code '%s'\n",
 					optarg);
 				usage();
 			}
@@ -313,5 +355,5 @@ main(int argc, char *argv[])
 	argv += optind;
 	if(argc != 2)
 		usage();
-	return dnsq_run(argv[0], (int)port, type, edns, argv[1]);
+	return dnsq_run(argv[0], (int)port, type, edns, optcode, argv[1]);
 }

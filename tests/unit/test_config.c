@@ -129,6 +129,12 @@ test_defaults(void)
 	is_int(cfg->sinkhole_ttl, 60, "default sinkhole-ttl");
 	is_int(cfg->default_action, FB_ACTION_SINKHOLE,
 		"default default-action");
+	ok(cfg->soa_mname_len == 20 && memcmp(cfg->soa_mname,
+		"\012fraudblock\007invalid", 20) == 0,
+		"default sinkhole-soa-mname fraudblock.invalid.");
+	ok(cfg->soa_rname_len == 31 && memcmp(cfg->soa_rname,
+		"\012hostmaster\012fraudblock\007invalid", 31) == 0,
+		"default sinkhole-soa-rname hostmaster.fraudblock.invalid.");
 	is_int(cfg->poll_ms, 100, "default poll-interval");
 	ok(cfg->metrics_file == NULL, "no metrics-file by default");
 	is_int(cfg->metrics_interval, 5, "default metrics-interval 5 s");
@@ -880,9 +886,59 @@ test_integrity(void)
 		"http(s) URL)", "a checksum URL without a host");
 }
 
+/** sinkhole-soa-mname/-rname: names to wire form, hostile ones refused. */
+static void
+test_soa_names(void)
+{
+	struct fb_config *cfg;
+	uint8_t w[FB_WIRE_NAME_MAX];
+	char big[300];
+	size_t n = 0;
+
+	cfg = load_good("sinkhole-soa-mname: NS1.Example.org\n"
+		"sinkhole-soa-rname: \"abuse.example.org.\"\n",
+		"SOA names load");
+	if(cfg) {
+		ok(cfg->soa_mname_len == 17 && memcmp(cfg->soa_mname,
+			"\003ns1\007example\003org", 17) == 0,
+			"mname in wire form, lower case, root added");
+		ok(cfg->soa_rname_len == 19 && memcmp(cfg->soa_rname,
+			"\005abuse\007example\003org", 19) == 0,
+			"rname with its trailing dot");
+	}
+	fb_config_free(cfg);
+	bad("sinkhole-soa-mname: .\n", 1, "bad value for sinkhole-soa-mname:"
+		" '.' (a domain name: labels of A-Z a-z 0-9 - _, up to 63 bytes "
+		"each)", "root alone refused");
+	bad("sinkhole-soa-rname: a\\.b.example\n", 1, "bad value for "
+		"sinkhole-soa-rname: 'a\\.b.example' (a mailbox as a domain "
+		"name (hostmaster.example.org.): labels of A-Z a-z 0-9 - _, up "
+		"to 63 bytes each)", "an escaped dot refused");
+	ok(!fb_config_name_wire("a..b", w, &n), "empty label refused");
+	ok(!fb_config_name_wire("a b", w, &n), "blank refused");
+	ok(!fb_config_name_wire("\"q\".x", w, &n), "quote refused");
+	ok(!fb_config_name_wire("a\001b.x", w, &n), "control byte refused");
+	memset(big, 'a', 63);
+	strcpy(big + 63, ".x");
+	ok(fb_config_name_wire(big, w, &n) && n == 67, "63-byte label fits");
+	memset(big, 'a', 64);
+	strcpy(big + 64, ".x");
+	ok(!fb_config_name_wire(big, w, &n), "64-byte label refused");
+	/* 4 labels of 63 bytes: 256 bytes of wire, one too many */
+	snprintf(big, sizeof(big), "%.63s.%.63s.%.63s.%.61s", w, w, w, w);
+	memset(big, 'b', 63 * 4 + 3);
+	big[63] = big[127] = big[191] = '.';
+	big[63 * 4 + 3] = 0;
+	ok(!fb_config_name_wire(big, w, &n), "a 256-byte name refused");
+	big[63 * 4 + 1] = 0;
+	ok(fb_config_name_wire(big, w, &n) && n == 255,
+		"a 255-byte name fits");
+}
+
 int
 main(void)
 {
+	test_soa_names();
 	test_defaults();
 	test_all_keys();
 	test_http_keys();
