@@ -74,6 +74,11 @@ struct fb_lookup {
 	const char *text;
 	/** the blocking source's name (FB_SOURCE_NAME_MAX bytes) */
 	const char *source;
+	/** NULL, or (set by fb_policy, not by the lookup) the name of the
+	 * answer's CNAME/DNAME chain the verdict is for, when it is not the
+	 * query name: wire format, chain_len bytes */
+	const uint8_t *chain;
+	size_t chain_len;
 };
 
 /**
