@@ -257,13 +257,17 @@ static void out_time(struct out *o, int64_t ms)
 	out_str(o, text);
 }
 
-/** The listed name that matched: the first depth labels of the key. */
+/** The listed name that matched: the first depth labels of the name
+ * blocked (the query name, or the chain name of a cname block). */
 static void out_matched(struct out *o, const struct fb_qlog_rec *r)
 {
 	struct fb_qname q;
 	char text[FB_KEY_MAX];
 
-	fb_qname_from_wire(r->qname, r->qname_len, &q);
+	if(r->cname)
+		fb_qname_from_wire(r->chain, r->chain_len, &q);
+	else
+		fb_qname_from_wire(r->qname, r->qname_len, &q);
 	if(r->depth == 0 || r->depth > q.nprefix) {
 		out_str(o, "null");
 		return;

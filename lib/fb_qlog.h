@@ -65,12 +65,17 @@ struct fb_qlog_rec {
 	uint8_t action;		/**< enum fb_action, resolved (block) */
 	uint8_t category;	/**< enum fb_category (block) */
 	uint8_t depth;		/**< labels of the matching entry (block) */
-	uint8_t cname;		/**< the block came through a CNAME (0 now) */
+	/** the block came through another name of the answer's CNAME or
+	 * DNAME chain (chain[] holds it), not the query name */
+	uint8_t cname;
 	uint8_t qname_len;	/**< bytes in qname */
+	uint8_t chain_len;	/**< bytes in chain (cname) */
 	uint8_t addr[16];	/**< client address, network order */
 	/** the blocking source's name, NUL-terminated (block) */
 	char feed[FB_SOURCE_NAME_MAX];
 	uint8_t qname[255];	/**< the query name, wire format */
+	/** cname: the chain name the matching entry applies to, wire */
+	uint8_t chain[255];
 };
 
 /**

@@ -72,8 +72,8 @@ int fb_match(struct fb_reader *r, const struct fb_qname *q,
 	struct fb_verdict *v, fb_match_cb *cb, void *arg)
 {
 	MDB_val k = { 0, NULL }, d;
-	int i, rc, have = 0, block_depth = 0, allow_depth = 0;
-	struct fb_entry e, block, allow;
+	int i, rc, have = 0, depth = 0, allowed = 0;
+	struct fb_entry e, win;
 	memset(v, 0, sizeof(*v));
 	for(i = 0; i < q->nprefix; i++) {
 		size_t plen = q->ends[i];
@@ -105,16 +105,15 @@ int fb_match(struct fb_reader *r, const struct fb_qname *q,
 				continue;
 			if(cb)
 				cb(arg, q, i + 1, &e);
-			if(e.action == FB_ACTION_ALLOW) {
-				if(!allow_depth) {
-					allow = e;
-					allow_depth = i + 1;
-				}
-				if(!cb)
-					goto decide;
-			} else if(i + 1 > block_depth) {
-				block = e;
-				block_depth = i + 1;
+			/* the deepest entry wins; at its depth the first
+			 * allow, else the first block (lowest source id) */
+			if(i + 1 > depth) {
+				win = e;
+				depth = i + 1;
+				allowed = e.action == FB_ACTION_ALLOW;
+			} else if(!allowed && e.action == FB_ACTION_ALLOW) {
+				win = e;
+				allowed = 1;
 			}
 		} while((rc = mdb_cursor_get(r->cur, &k, &d,
 			MDB_NEXT_DUP)) == 0);
@@ -123,15 +122,10 @@ int fb_match(struct fb_reader *r, const struct fb_qname *q,
 		/* MDB_NEXT_DUP leaves k alone at the end of the duplicates;
 		 * it still names this prefix, so the next one seeks */
 	}
-decide:
-	if(allow_depth) {
-		v->kind = FB_ALLOW;
-		v->entry = allow;
-		v->depth = allow_depth;
-	} else if(block_depth) {
-		v->kind = FB_BLOCK;
-		v->entry = block;
-		v->depth = block_depth;
+	if(depth) {
+		v->kind = allowed ? FB_ALLOW : FB_BLOCK;
+		v->entry = win;
+		v->depth = depth;
 	}
 	return 0;
 }

@@ -5,11 +5,14 @@
  *
  * Matching (fb_match): the query name and each parent are looked up top
  * down.  An entry applies when it is at the query name with FB_SCOPE_SELF,
- * or at a parent with FB_SCOPE_BELOW.  Any applicable allow entry wins over
- * every block entry; otherwise the deepest block entry decides, the lowest
- * source id first at equal depth.  The walk stops as soon as no stored key
- * lies at or below the current prefix, so a miss costs one or two B-tree
- * seeks whatever the list size.
+ * or at a parent with FB_SCOPE_BELOW.  The most specific entry wins: the
+ * applicable entries at the deepest name decide, and there an allow entry
+ * beats every block entry (at equal depth allow wins); among blocks the
+ * lowest source id (manual-block first, then feeds in id order) decides.
+ * So allowing a shared platform (vercel.app) does not unblock a listed
+ * name below it (scam.vercel.app); doc/matching.md has the whole rule.
+ * The walk stops as soon as no stored key lies at or below the current
+ * prefix, so a miss costs one or two B-tree seeks whatever the list size.
  *
  * An fb_reader is for one thread at a time; the module keeps one per
  * worker thread and renews it around each lookup, so no old snapshot is

@@ -3,12 +3,17 @@
  * Removing listed names from Unbound's message cache (see fb_cache.h).
  */
 #include "config.h"
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include "util/storage/slabhash.h"
 #include "util/storage/lruhash.h"
 #include "util/data/msgreply.h"
+#include "util/data/packed_rrset.h"
+#include "util/data/dname.h"
+#include "util/locks.h"
 #include "util/net_help.h"
+#include "sldns/rrdef.h"
 #include "sldns/pkthdr.h"
 #include "fb_cache.h"
 
@@ -35,10 +40,19 @@ int fb_cache_evict(struct slabhash *cache, const uint8_t *qname,
 	return n;
 }
 
+/** Most answer RRsets of one cached message looked at: a CNAME chain
+ * longer than Unbound follows (11) with its DNAMEs. */
+#define FB_SWEEP_RRSETS 24
+/** Most CNAME/DNAME targets of one RRset looked at. */
+#define FB_SWEEP_TARGETS 4
+
 /** A copied cache key. */
 struct copied {
 	hashvalue_type hash;
 	uint32_t off;		/**< qname in the arena */
+	/** the other names of its answer's chain, after the qname in the
+	 * arena, each as a length byte and the wire name */
+	uint16_t nchain;
 	uint16_t qtype, qclass;
 	uint8_t len;
 };
@@ -78,13 +92,90 @@ static int reserve(struct copies *c, size_t want, size_t bytes)
 	return 1;
 }
 
+/** Append a chain name of x unless it is its query name or the name
+ * appended last (a CNAME's target is the next RRset's owner).
+ * @return 0 if it does not fit in the room reserved. */
+static int add_name(struct copies *c, struct copied *x, uint8_t *last,
+	uint8_t *name, size_t len)
+{
+	if(len == 0 || len > 255 || query_dname_compare(c->arena + x->off,
+	   name) == 0 || (last && query_dname_compare(last, name) == 0))
+		return 1;
+	if(c->used + 1 + len > c->acap)
+		return 0;
+	c->arena[c->used] = (uint8_t)len;
+	memcpy(c->arena + c->used + 1, name, len);
+	c->used += 1 + len;
+	x->nchain++;
+	return 1;
+}
+
+/** Copy the names of a cached message's answer chain (the owners of its
+ * answer RRsets and the targets of its CNAMEs and DNAMEs) that are not
+ * its query name.  Called under the bin lock: while the message is in
+ * the bin, the memory of the RRset keys it points to is not freed
+ * (Unbound empties the message cache before it frees its RRset keys).
+ * Each RRset is read under its own lock and only if it is still the one
+ * the message was cached with (its id), as a cache hit reads them.
+ * @return 0 if the names do not fit in the room reserved. */
+static int copy_chain(struct copies *c, struct copied *x,
+	const struct reply_info *rep)
+{
+	size_t i, j, n = rep->an_numrrsets;
+	int fits = 1;
+	uint8_t *last = NULL;
+	if(n > FB_SWEEP_RRSETS)
+		n = FB_SWEEP_RRSETS;
+	for(i = 0; i < n && i < rep->rrset_count && fits; i++) {
+		struct ub_packed_rrset_key *k = rep->rrsets[i];
+		struct packed_rrset_data *d;
+		uint16_t type;
+		size_t before;
+		for(j = 0; j < rep->rrset_count; j++)
+			if(rep->ref[j].key == k)
+				break;
+		if(j == rep->rrset_count)
+			continue;
+		lock_rw_rdlock(&k->entry.lock);
+		if(k->id != rep->ref[j].id || !k->rk.dname) {
+			lock_rw_unlock(&k->entry.lock);
+			continue;
+		}
+		d = (struct packed_rrset_data *)k->entry.data;
+		type = ntohs(k->rk.type);
+		before = c->used;
+		fits = add_name(c, x, last, k->rk.dname, k->rk.dname_len);
+		if(c->used != before)
+			last = c->arena + before + 1;
+		if(d && (type == LDNS_RR_TYPE_CNAME ||
+		   type == LDNS_RR_TYPE_DNAME))
+			for(j = 0; fits && j < d->count &&
+			    j < FB_SWEEP_TARGETS; j++) {
+				if(d->rr_len[j] <= 2)
+					continue;
+				before = c->used;
+				fits = add_name(c, x, last, d->rr_data[j] + 2,
+					dname_valid(d->rr_data[j] + 2,
+					d->rr_len[j] - 2));
+				if(c->used != before)
+					last = c->arena + before + 1;
+			}
+		lock_rw_unlock(&k->entry.lock);
+	}
+	return fits;
+}
+
 /** Copy the keys of one bin; the caller holds its lock.  Nothing is
- * allocated here.  @return 0 if they all fit in the room reserved. */
+ * allocated here.  An entry's data (its reply_info) is read under the
+ * bin lock alone: Unbound replaces and frees it only while holding that
+ * bin lock (lruhash_insert, lruhash_remove, reclaim).
+ * @return 0 if they all fit in the room reserved. */
 static int copy_bin(struct copies *c, struct lruhash_bin *bin)
 {
 	struct lruhash_entry *e;
 	for(e = bin->overflow_list; e; e = e->overflow_next) {
 		struct msgreply_entry *k = (struct msgreply_entry *)e->key;
+		struct reply_info *rep = (struct reply_info *)e->data;
 		struct copied *x;
 		size_t len = k->key.qname_len;
 		if(len == 0 || len > 255)
@@ -95,10 +186,13 @@ static int copy_bin(struct copies *c, struct lruhash_bin *bin)
 		x->hash = e->hash;
 		x->off = (uint32_t)c->used;
 		x->len = (uint8_t)len;
+		x->nchain = 0;
 		x->qtype = k->key.qtype;
 		x->qclass = k->key.qclass;
 		memcpy(c->arena + c->used, k->key.qname, len);
 		c->used += len;
+		if(rep && rep->an_numrrsets && !copy_chain(c, x, rep))
+			return -1;
 	}
 	return 0;
 }
@@ -127,7 +221,8 @@ static void copy_table(struct copies *c, struct lruhash *t)
 		full = copy_bin(c, bin);
 		lock_quick_unlock(&bin->lock);
 		if(full) {
-			/* a long bin: this one again, with more room */
+			/* a long bin or a long chain: this bin again, with
+			 * more room */
 			c->n = n;
 			c->used = used;
 			want *= 2;
@@ -135,6 +230,21 @@ static void copy_table(struct copies *c, struct lruhash *t)
 		}
 		i++;
 	}
+}
+
+/** Does a copied entry have to go: its query name, or another name of
+ * its answer's chain, blocked?  No cache lock is held. */
+static int entry_blocked(const struct copies *c, const struct copied *x,
+	fb_cache_blocked_fn *blocked, void *arg)
+{
+	const uint8_t *p = c->arena + x->off;
+	size_t i;
+	if(blocked(arg, p, x->len))
+		return 1;
+	for(p += x->len, i = 0; i < x->nchain; i++, p += 1 + p[0])
+		if(blocked(arg, p + 1, p[0]))
+			return 1;
+	return 0;
 }
 
 void fb_cache_sweep(struct slabhash *cache, fb_cache_blocked_fn *blocked,
@@ -146,7 +256,7 @@ void fb_cache_sweep(struct slabhash *cache, fb_cache_blocked_fn *blocked,
 	memset(res, 0, sizeof(*res));
 	for(s = 0; s < cache->size; s++) {
 		struct lruhash *t = cache->array[s];
-		size_t before, first = c.n;
+		size_t before, first = c.n, used = c.used;
 		lock_quick_lock(&t->lock);
 		before = t->size;
 		lock_quick_unlock(&t->lock);
@@ -157,6 +267,7 @@ void fb_cache_sweep(struct slabhash *cache, fb_cache_blocked_fn *blocked,
 		if(t->size != before) {
 			lock_quick_unlock(&t->lock);
 			c.n = first;
+			c.used = used;
 			copy_table(&c, t);
 		} else
 			lock_quick_unlock(&t->lock);
@@ -166,7 +277,7 @@ void fb_cache_sweep(struct slabhash *cache, fb_cache_blocked_fn *blocked,
 	for(i = 0; i < c.n; i++) {
 		struct copied *x = &c.v[i];
 		struct query_info qi;
-		if(!blocked(arg, c.arena + x->off, x->len))
+		if(!entry_blocked(&c, x, blocked, arg))
 			continue;
 		memset(&qi, 0, sizeof(qi));
 		qi.qname = c.arena + x->off;

@@ -5,12 +5,17 @@
  * - fb_cache_evict() removes the entries of one name, for the names an
  *   answer coming back through the module shows were resolved on the way
  *   (a CNAME chain, a sub-query) although they are listed.
- * - fb_cache_sweep() removes every entry whose query name the list blocks,
- *   after the list changed.  It never holds a lock of the cache while it
- *   matches: it copies the names of one hash bin at a time under that
- *   bin's lock (as a lookup holds it), matches the copies with no lock
- *   held, and then removes the blocked ones one by one.  A cache hit waits
- *   at most for the copying of one bin.
+ * - fb_cache_sweep() removes every entry whose query name, or any other
+ *   name of its answer's CNAME/DNAME chain (owners of the answer RRsets,
+ *   CNAME and DNAME targets), the list blocks, after the list changed: an
+ *   alias cached before its target was listed goes too.  It never holds
+ *   a lock of the cache while it matches: it copies the names of one hash
+ *   bin at a time under that bin's lock (as a lookup holds it; the chain
+ *   names under each RRset's read lock, as a cache hit reads them),
+ *   matches the copies with no lock held, and then removes the blocked
+ *   ones one by one.  A cache hit waits at most for the copying of one
+ *   bin.  A plain answer adds one RRset read lock to its copy and no
+ *   lookup (its owner is the query name).
  */
 #ifndef FB_CACHE_H
 #define FB_CACHE_H
@@ -29,7 +34,8 @@ struct slabhash;
 int fb_cache_evict(struct slabhash *cache, const uint8_t *qname,
 	size_t qname_len, uint16_t qtype, uint16_t qclass);
 
-/** Decides a cached query name: 1 if it must go. */
+/** Decides a name of a cached answer (its query name or a name of its
+ * chain): 1 if the answer must go. */
 typedef int fb_cache_blocked_fn(void *arg, const uint8_t *qname,
 	size_t qname_len);
 
@@ -41,7 +47,8 @@ struct fb_sweep_result {
 };
 
 /**
- * Remove every cached answer whose query name blocked() says must go.
+ * Remove every cached answer for which blocked() says its query name or
+ * a name of its chain must go.
  * @param cache: the message cache.
  * @param blocked: called with no cache lock held.
  * @param res: out.

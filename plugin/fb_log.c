@@ -153,6 +153,11 @@ static int push(struct fb_ring *r, struct module_qstate *qstate,
 		rec->depth = (uint8_t)l->v.depth;
 		rec->ede = l->ede;
 		memcpy(rec->feed, l->source, sizeof(rec->feed));
+		if(l->chain && l->chain_len <= sizeof(rec->chain)) {
+			rec->cname = 1;
+			rec->chain_len = (uint8_t)l->chain_len;
+			memcpy(rec->chain, l->chain, l->chain_len);
+		}
 	} else {
 		rec->depth = 0;
 		rec->feed[0] = 0;

@@ -3,6 +3,7 @@
  * The module's decisions (see fb_policy.h).
  */
 #include "config.h"
+#include <arpa/inet.h>
 #include "util/module.h"
 #include "util/log.h"
 #include "util/data/msgreply.h"
@@ -19,9 +20,10 @@
 #include "fb_log.h"
 #include "fb_qlog.h"
 
-/** Most distinct owner names of one answer looked at: a chain longer
- * than Unbound follows (it stops at 11 CNAMEs) plus the query name. */
-#define FB_CHAIN_MAX 16
+/** Most distinct names of one answer remembered to skip repeats: a
+ * chain longer than Unbound follows (it stops at 11 CNAMEs), its targets
+ * and the query name.  Names past it are looked up without the check. */
+#define FB_CHAIN_MAX 32
 
 /** A query a client is waiting for, as opposed to one Unbound made. */
 static int from_client(struct module_qstate *qstate)
@@ -73,51 +75,106 @@ int fb_policy_query(struct fb_module *m, struct module_qstate *qstate,
 	return block(m, t, qstate, id, &l);
 }
 
+/** The names of an answer's chain as fb_policy_answer() judges them. */
+struct chain {
+	/** distinct names looked up so far (the query name first) */
+	const uint8_t *seen[FB_CHAIN_MAX];
+	size_t nseen;
+	/** the first blocked name in chain order, NULL if none */
+	const uint8_t *hit;
+	size_t hit_len;
+};
+
+/** Judge one name of the chain: look it up once, remove the cached
+ * answers of a blocked one and remember the first blocked. */
+static void chain_name(struct chain *c, struct fb_thread *t,
+	struct module_qstate *qstate, const uint8_t *name, size_t len)
+{
+	struct query_info *qi = &qstate->qinfo;
+	struct fb_lookup l;
+	size_t j;
+	for(j = 0; j < c->nseen; j++)
+		if(query_dname_compare((uint8_t *)c->seen[j],
+		    (uint8_t *)name) == 0)
+			return;
+	if(c->nseen < FB_CHAIN_MAX)
+		c->seen[c->nseen++] = name;
+	if(!fb_thread_lookup(t, name, len, &l) || l.v.kind != FB_BLOCK)
+		return;
+	/* resolved on the way and cached under its own name (for the
+	 * query name: the chain's real answer, cached for it) */
+	FB_COUNT_ADD(t->count.evicted, fb_cache_evict(qstate->env->msg_cache,
+		name, len, qi->qtype, qi->qclass));
+	if(!c->hit) {
+		c->hit = name;
+		c->hit_len = len;
+	}
+}
+
+/** Judge the CNAME/DNAME targets of one answer RRset: each RR's rdata is
+ * a name (packed form: 2-byte length, then the uncompressed name). */
+static void chain_targets(struct chain *c, struct fb_thread *t,
+	struct module_qstate *qstate, struct ub_packed_rrset_key *rrset)
+{
+	struct packed_rrset_data *d = (struct packed_rrset_data *)
+		rrset->entry.data;
+	uint16_t type = ntohs(rrset->rk.type);
+	size_t j;
+	if((type != LDNS_RR_TYPE_CNAME && type != LDNS_RR_TYPE_DNAME) || !d)
+		return;
+	for(j = 0; j < d->count; j++) {
+		size_t len;
+		if(d->rr_len[j] < 3)
+			continue;
+		len = dname_valid(d->rr_data[j] + 2, d->rr_len[j] - 2);
+		if(len)
+			chain_name(c, t, qstate, d->rr_data[j] + 2, len);
+	}
+}
+
 int fb_policy_answer(struct fb_module *m, struct module_qstate *qstate,
 	int id)
 {
 	struct reply_info *rep = qstate->return_msg ?
 		qstate->return_msg->rep : NULL;
 	struct query_info *qi = &qstate->qinfo;
-	const uint8_t *seen[FB_CHAIN_MAX];
-	size_t i, nseen = 0;
 	struct fb_thread *t;
 	struct fb_lookup l;
-	int qname_blocked = 0;
+	struct chain c;
+	size_t i;
 	if(qi->qclass != LDNS_RR_CLASS_IN || !(t = fb_thread_get(m)))
 		return 0;
-	/* the query name first, then each owner of the answer section */
-	for(i = 0; i <= (rep ? rep->an_numrrsets : 0); i++) {
-		const uint8_t *name = i == 0 ? qi->qname :
-			rep->rrsets[i - 1]->rk.dname;
-		size_t len = i == 0 ? qi->qname_len :
-			rep->rrsets[i - 1]->rk.dname_len;
-		size_t j;
-		if(nseen == FB_CHAIN_MAX)
-			break;
-		for(j = 0; j < nseen; j++)
-			if(query_dname_compare((uint8_t *)seen[j],
-			    (uint8_t *)name) == 0)
-				break;
-		if(j < nseen)
-			continue;
-		seen[nseen++] = name;
-		if(!fb_thread_lookup(t, name, len, &l) || l.v.kind != FB_BLOCK)
-			continue;
-		/* resolved on the way and cached under its own name */
-		FB_COUNT_ADD(t->count.evicted, fb_cache_evict(
-			qstate->env->msg_cache, name, len, qi->qtype,
-			qi->qclass));
-		if(i == 0)
-			qname_blocked = 1;
+	c.nseen = 0;
+	c.hit = NULL;
+	c.hit_len = 0;
+	/* the query name first, then each owner of the answer section and
+	 * the target of each CNAME and DNAME: a plain answer costs one
+	 * lookup (its owner is the query name) */
+	chain_name(&c, t, qstate, qi->qname, qi->qname_len);
+	for(i = 0; rep && i < rep->an_numrrsets; i++) {
+		chain_name(&c, t, qstate, rep->rrsets[i]->rk.dname,
+			rep->rrsets[i]->rk.dname_len);
+		chain_targets(&c, t, qstate, rep->rrsets[i]);
 	}
-	if(!qname_blocked)
+	if(!c.hit)
 		return 0;
-	/* listed while it was being resolved */
+	/* a listed chain name: the alias's real answer is cached under the
+	 * query name too (removed above when the query name itself is
+	 * listed); whoever asked, no client may get it from the cache */
+	if(c.hit != qi->qname)
+		FB_COUNT_ADD(t->count.evicted, fb_cache_evict(
+			qstate->env->msg_cache, qi->qname, qi->qname_len,
+			qi->qtype, qi->qclass));
+	/* a query Unbound made needs its answer, as in the query phase */
 	if(!from_client(qstate))
 		return 0;
-	if(!fb_thread_lookup(t, qi->qname, qi->qname_len, &l) ||
+	/* again, for the EDE text: later lookups may have reused its slot */
+	if(!fb_thread_lookup(t, c.hit, c.hit_len, &l) ||
 	   l.v.kind != FB_BLOCK)
 		return 0;
+	if(c.hit != qi->qname) {
+		l.chain = c.hit;
+		l.chain_len = c.hit_len;
+	}
 	return block(m, t, qstate, id, &l);
 }

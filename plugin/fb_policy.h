@@ -9,12 +9,20 @@
  *   is kept out of the message cache.  Classes other than IN pass: the
  *   lists name Internet hosts, and a sinkhole A record in class CH would
  *   be nonsense.
- * - fb_policy_answer(): the answer comes back from the iterator.  Every
- *   name the iterator resolved on the way (the owners of the answer
- *   section: a CNAME or DNAME chain) may have been cached under its own
- *   name; the cached answers of those that are listed are removed, so a
- *   client asking for a listed name directly never gets the real answer
- *   from the cache.  The query name is checked again too: it may have
+ * - fb_policy_answer(): the answer comes back from the iterator.  Its
+ *   chain is judged name by name: the query name, every owner of the
+ *   answer section and every CNAME and DNAME target (a plain answer costs
+ *   one lookup: its owner is the query name).  Each listed one may have
+ *   been cached under its own name on the way: those cached answers are
+ *   removed, so a client asking for a listed name directly never gets the
+ *   real answer from the cache.  When any name of the chain is blocked,
+ *   the cached answer of the query name (the alias) is removed too, and
+ *   a client query gets the block answer of the first blocked name in
+ *   chain order, as if it had asked for it (same action and EDE; the
+ *   query log says cname: true and names it as matched).  An allowed
+ *   query name does not make a listed target reachable: see
+ *   doc/matching.md.  Queries Unbound made get their real answer, as in
+ *   the query phase.  The query name is checked again too: it may have
  *   been listed while it was being resolved (the sweep after that commit
  *   may have run before this answer was cached).
  *

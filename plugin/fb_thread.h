@@ -80,6 +80,11 @@ struct fb_lookup {
 	size_t match_len;	/**< bytes of match, root label included */
 	/** the list generation the EDE text was made for (the SOA serial) */
 	uint64_t list_gen;
+	/** NULL, or (set by fb_policy, not by the lookup) the name of the
+	 * answer's CNAME/DNAME chain the verdict is for, when it is not the
+	 * query name: wire format, chain_len bytes */
+	const uint8_t *chain;
+	size_t chain_len;
 };
 
 /**

@@ -1,9 +1,10 @@
 #!/bin/sh
 # t03-policy: hand-made entries and matching rules, live.
-# `fraudblock-ctl allow` beats a feed's block (of the name, and of a name
-# below an allowed parent); ctl block/allow/unblock take effect on the next
-# query; "*.name" and `block -s` block below a name but not the name; at
-# one name a hand-made block beats a feed's; the deepest entry decides.
+# `fraudblock-ctl allow` beats a feed's block of the same name and covers
+# unlisted names below it, but not a deeper listed name (the most specific
+# entry wins, doc/matching.md); ctl block/allow/unblock take effect on the
+# next query; "*.name" and `block -s` block below a name but not the name;
+# at one name a hand-made block beats a feed's; the deepest entry decides.
 # One worker thread here (t01, t02 and t05 run two).
 . "$(dirname "$0")/lib.sh"
 fb_init policy
@@ -62,8 +63,15 @@ like "$(head -n 1 "$T/last.out")" \
 ok "www.shop.example-test (listed) is blocked before any allow" \
 	sinkholed $P www.shop.example-test
 fb_ctl allow shop.example-test
+is "$(dig_sum $P www.shop.example-test)" "NOERROR $SINK4" \
+	"allow of parent shop does not unblock fb-main's deeper www.shop"
+fb_ctl lookup www.shop.example-test
+like "$(head -n 1 "$T/last.out")" \
+	'^www\.shop\.example-test: blocked \(sinkhole\) by fb-main at www\.shop\.example-test$' \
+	"ctl lookup: the deeper block entry won over the allow of shop"
+fb_ctl allow www.shop.example-test
 is "$(dig_sum $P www.shop.example-test)" "NOERROR 192.0.2.23" \
-	"allow of parent shop beats fb-main's entry below it, next query"
+	"allow of www.shop itself (equal depth) beats the block, next query"
 
 # removing the allow brings the feed's block back; x's answer was cached
 fb_ctl unblock x.example-test
@@ -123,8 +131,10 @@ fb_ctl block -a nxdomain both.example-test
 is "$(dig_sum $P both.example-test)" "NXDOMAIN" \
 	"same name in fb-main and manual-block: manual-block wins"
 fb_ctl allow deep.example-test
-is "$(dig_sum $P a.deep.example-test)" "NOERROR 192.0.2.35" \
-	"allow of deep beats the deeper block a.deep in another feed"
+is "$(dig_sum $P a.deep.example-test)" "NXDOMAIN" \
+	"allow of deep does not beat the deeper block a.deep in another feed"
+is "$(dig_sum $P b.deep.example-test)" "NOERROR 192.0.2.36" \
+	"allow of deep beats fb-main's deep at equal depth: b.deep resolves"
 
 # ---- hostile admin input -----------------------------------------------------------
 L64=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa

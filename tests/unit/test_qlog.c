@@ -169,6 +169,19 @@ test_record(void)
 		"a block record: the example of doc/querylog.md");
 	is_int(n, strlen(out), "returns the line's length");
 	ok(json_valid(out, n), "... valid JSON");
+	r.cname = 1;
+	memcpy(r.chain, "\4scam\7example\0", 14);
+	r.chain_len = 14;
+	memcpy(r.qname, "\5alias\5other\0", 13);
+	r.qname_len = 13;
+	fb_qlog_format(&r, FB_PRIVACY_TRUNCATE, NULL, &nm, out, sizeof(out));
+	ok(strstr(out, "\"qname\":\"alias.other\",") &&
+		strstr(out, "\"matched\":\"scam.example\",") &&
+		strstr(out, "\"cname\":true}"),
+		"a chain block: matched is the chain name, cname true");
+	r.cname = 0;
+	memcpy(r.qname, "\3www\4scam\7example\0", 18);
+	r.qname_len = 18;
 	r.event = FB_QLOG_PASS;
 	r.family = 0;
 	r.thread = 3;

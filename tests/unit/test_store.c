@@ -400,8 +400,10 @@ static void test_matching(void)
 	key_of("bad.example", &k, NULL);
 	fb_store_manual_set(st, &k, FB_SCOPE_TREE, FB_ACTION_ALLOW, 1, err,
 		sizeof(err));
-	is_int(verdict(st, "x.deep.a.bad.example", NULL), FB_ALLOW,
-		"allow of a parent beats a deeper feed entry");
+	is_int(verdict(st, "x.deep.a.bad.example", NULL), FB_BLOCK,
+		"a deeper feed entry beats the allow of a parent");
+	is_int(verdict(st, "x.a.bad.example", NULL), FB_ALLOW,
+		"the allow of the parent holds where nothing deeper is");
 	is_int(fb_store_manual_set(st, &k, FB_SCOPE_TREE, FB_ACTION_ALLOW,
 		1, err, sizeof(err)), 0, "setting it again changes nothing");
 	is_int(fb_store_manual_set(st, &k, FB_SCOPE_TREE,
@@ -418,6 +420,90 @@ static void test_matching(void)
 		"the feed entry is in force again");
 	is_int(fb_store_manual_remove(st, &k, err, sizeof(err)), 0,
 		"unblock of nothing removes nothing");
+	fb_store_close(st);
+}
+
+/** Count the applicable entries fb_match() reports. */
+static void count_cb(void *arg, const struct fb_qname *q, int depth,
+	const struct fb_entry *e)
+{
+	(void)q;
+	(void)depth;
+	(void)e;
+	(*(int *)arg)++;
+}
+
+/** The matching rule of doc/matching.md: the most specific entry wins,
+ * allow beats block at equal depth, manual entries follow the same rule. */
+static void test_rule(void)
+{
+	static const char *const feed[] = { "scam.vercel.app",
+		"*.evil.example", "c.a.b.example", "both.example",
+		"self.example", NULL };
+	static const char *const allow[] = { "vercel.app", "evil.example",
+		"a.b.example", "d.c.a.b.example", NULL };
+	struct fb_update_result res;
+	struct fb_verdict v;
+	struct fb_reader *r;
+	struct fb_qname q;
+	struct fb_key k;
+	char dir[300], err[512];
+	int n = 0;
+	struct fb_store *st = open_rw(fresh_dir(dir, sizeof(dir)));
+	if(!ok(st != NULL, "store for the matching rule"))
+		return;
+	replace(st, "block", feed, FB_ACTION_DEFAULT, 50, &res, err);
+	replace(st, "allow", allow, FB_ACTION_ALLOW, 50, &res, err);
+	/* a shared platform allowed, a scam on it listed */
+	is_int(verdict(st, "scam.vercel.app", &v), FB_BLOCK,
+		"allowing vercel.app does not unblock listed scam.vercel.app");
+	is_int(v.depth, 3, "... the listing at depth 3 decides");
+	is_int(verdict(st, "www.scam.vercel.app", NULL), FB_BLOCK,
+		"... nor a name below it");
+	is_int(verdict(st, "good.vercel.app", &v), FB_ALLOW,
+		"another name on the platform: allowed");
+	is_int(v.depth, 2, "... by the allow at depth 2");
+	is_int(verdict(st, "vercel.app", NULL), FB_ALLOW,
+		"the platform itself: allowed");
+	/* *.name below vs an allow of name: both at name's depth */
+	is_int(verdict(st, "x.evil.example", NULL), FB_ALLOW,
+		"block *.evil and allow evil at the same name: allow wins");
+	/* alternating depths */
+	is_int(verdict(st, "x.a.b.example", NULL), FB_ALLOW,
+		"below allow a.b: allowed");
+	is_int(verdict(st, "e.c.a.b.example", NULL), FB_BLOCK,
+		"below block c.a.b (deeper than allow a.b): blocked");
+	is_int(verdict(st, "f.d.c.a.b.example", NULL), FB_ALLOW,
+		"below allow d.c.a.b (deeper than block c.a.b): allowed");
+	/* hand-made entries follow the same rule */
+	key_of("both.example", &k, NULL);
+	fb_store_manual_set(st, &k, FB_SCOPE_TREE, FB_ACTION_ALLOW, 1, err,
+		sizeof(err));
+	is_int(verdict(st, "both.example", &v), FB_ALLOW,
+		"manual allow at the listed name itself: allow wins");
+	is_int(v.entry.source, FB_SOURCE_ALLOW, "... the manual-allow entry");
+	key_of("www.both.example", &k, NULL);
+	fb_store_manual_set(st, &k, FB_SCOPE_TREE, FB_ACTION_NXDOMAIN, 1, err,
+		sizeof(err));
+	is_int(verdict(st, "www.both.example", &v), FB_BLOCK,
+		"manual block below a manual allow: blocked");
+	is_int(v.entry.action, FB_ACTION_NXDOMAIN, "... with its action");
+	key_of("self.example", &k, NULL);
+	fb_store_manual_set(st, &k, FB_SCOPE_TREE, FB_ACTION_ALLOW, 1, err,
+		sizeof(err));
+	is_int(verdict(st, "www.self.example", NULL), FB_ALLOW,
+		"manual allow of a listed tree covers names below it");
+	/* every applicable entry is still reported for `lookup` */
+	if(!ok(fb_reader_new(st, &r, err, sizeof(err)) &&
+	    fb_reader_begin(r, NULL) == 0, "reader for the callback"))
+		return;
+	key_of("f.d.c.a.b.example", &k, NULL);
+	fb_qname_from_key(&k, &q);
+	is_int(fb_match(r, &q, &v, count_cb, &n), 0, "match with a callback");
+	is_int(n, 3, "the callback sees allow a.b, block c.a.b, allow d.c.a.b");
+	is_int(v.kind, FB_ALLOW, "... and the verdict is the same");
+	fb_reader_end(r);
+	fb_reader_free(r);
 	fb_store_close(st);
 }
 
@@ -556,6 +642,7 @@ int main(void)
 	test_entry_listing();
 	test_feed_updates();
 	test_matching();
+	test_rule();
 	test_wire();
 	test_map_full();
 	test_bulk();
