@@ -203,9 +203,14 @@ put_utf8(char *w, long cp)
 static char *
 str(struct ps *ps)
 {
-	char *r = ps->p + 1, *w = r, *start = r;
+	char *r = ps->p + 1, *w, *start = r;
 	long cp, lo;
 
+	/* most strings have no escape: find their end without copying */
+	while(r < ps->e && *r != '"' && *r != '\\' &&
+		(unsigned char)*r >= 0x20)
+		r++;
+	w = r;
 	while(r < ps->e) {
 		unsigned char c = (unsigned char)*r++;
 		if(c == '"') {
