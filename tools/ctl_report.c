@@ -385,7 +385,7 @@ top_block(void *arg, const struct fb_qlog_entry *e)
 	struct top *tp = arg;
 	struct ctl_count_item *it;
 	const char *key = NULL;
-	size_t len;
+	size_t len = 0;
 
 	switch(tp->by) {
 	case BY_NAME:
