@@ -12,7 +12,7 @@
 # resident memory (GNU time).
 #
 # Not run by `make check`: it writes MB of disk and takes a minute or two.
-# Needs python3, /usr/bin/time (Debian package time) and a built tree
+# Needs python3, bc, /usr/bin/time (Debian package time) and a built tree
 # (.local/ from ./quickstart); override the binary with FB_CTL.
 set -euo pipefail
 
@@ -22,7 +22,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 FB_CTL=${FB_CTL:-$root/.local/bin/fraudblock-ctl}
 [ -x "$FB_CTL" ] || { echo "bench-report: missing $FB_CTL (run ./quickstart first)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench-report: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
-command -v python3 >/dev/null || { echo "bench-report: needs python3" >&2; exit 1; }
+for p in python3 bc; do command -v $p >/dev/null || { echo "bench-report: needs $p" >&2; exit 1; }; done
 
 . "$root/bench/bench-lib.sh"
 bench_setup fbreport
