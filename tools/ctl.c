@@ -13,6 +13,9 @@
  *	feeds [--json], sync-now [FEED...]
  *				the feeds in detail and a push to the
  *				sync daemon, in ctl_feeds.c
+ *	top ..., report --day D ...
+ *				figures from the query log, in
+ *				ctl_report.c
  *
  * lookup and status open the store read-only, so they run beside the
  * resolver and a sync without waiting; the changes take LMDB's single
@@ -103,6 +106,14 @@ ctl_put_safe(FILE *out, const char *str)
 }
 
 void
+ctl_put_col(const char *s, size_t width)
+{
+	size_t len = strlen(s);
+	ctl_put_safe(stdout, s);
+	printf("%*s", (int)(len < width ? width - len : 0), "");
+}
+
+void
 ctl_usage(int status)
 {
 	fprintf(stderr, "usage: %s [-c conf] [-V] [-h] command\n"
@@ -140,6 +151,15 @@ ctl_usage(int status)
 		"than log-retention-days\n"
 		"  log-key-rotate              new key for log-privacy "
 		"hash\n"
+		"  top [-n N] [--since T] [--until T] [--by name|matched|"
+		"feed|category|client]\n"
+		"      [--json] [--max-keys N] [FILE...]\n"
+		"                              most blocked, from the query "
+		"log\n"
+		"  report --day YYYY-MM-DD [--format table|csv|json] "
+		"[FILE...]\n"
+		"                              a day's blocks per feed and "
+		"category\n"
 		"  -c conf  configuration file (default: ", progname);
 	/* $FRAUDBLOCK_CONF */
 	ctl_put_safe(stderr, fb_config_default_path());
@@ -592,6 +612,10 @@ run(const struct fb_config *cfg, int argc, char *argv[])
 	}
 	if(strcmp(cmd, "stats") == 0)
 		return ctl_cmd_stats(cfg, argc, argv);
+	if(strcmp(cmd, "top") == 0)
+		return ctl_cmd_top(cfg, argc, argv);
+	if(strcmp(cmd, "report") == 0)
+		return ctl_cmd_report(cfg, argc, argv);
 	if(strcmp(cmd, "status") == 0 || strcmp(cmd, "compact") == 0 ||
 		strcmp(cmd, "verify") == 0) {
 		if(argc != 1)

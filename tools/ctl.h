@@ -3,8 +3,9 @@
  * What the parts of fraudblock-ctl share: ctl.c (lookup, hand-made
  * entries, status, the command line), ctl_admin.c (backup, restore,
  * compact, verify, check-config), ctl_feeds.c (feeds, sync-now, the
- * source records all of them show), ctl_log.c (the query log) and
- * ctl_stats.c (stats).
+ * source records all of them show), ctl_log.c (the query log's upkeep),
+ * ctl_report.c (top and report, read from the query log) and ctl_stats.c
+ * (stats).
  *
  * Every string from outside reaches the terminal through ctl_put_safe().
  */
@@ -24,6 +25,10 @@
  * are not part of a printable UTF-8 character written as \xNN.
  */
 void ctl_put_safe(FILE *out, const char *str);
+
+/** ctl_put_safe() to stdout, then spaces up to width columns (counted
+ * in bytes of str). */
+void ctl_put_col(const char *s, size_t width);
 
 /**
  * Length of the UTF-8 sequence at s if it is valid and prints as a
@@ -111,5 +116,12 @@ int ctl_cmd_sync_now(const struct fb_config *cfg, int argc, char *argv[]);
 int ctl_cmd_log_reopen(const struct fb_config *cfg);
 int ctl_cmd_log_prune(const struct fb_config *cfg);
 int ctl_cmd_log_key_rotate(const struct fb_config *cfg);
+/** @return 1 if name is a rotated copy of the log named base (base
+ * followed by '.' or '-' and more, not the reopen trigger). */
+int ctl_log_rotated(const char *name, const char *base);
+/** top and report (ctl_report.c); argv[0] is the command.
+ * @return 0, or CTL_ERROR on a usage or read error. */
+int ctl_cmd_top(const struct fb_config *cfg, int argc, char *argv[]);
+int ctl_cmd_report(const struct fb_config *cfg, int argc, char *argv[]);
 
 #endif /* FB_CTL_H */

@@ -71,9 +71,8 @@ ctl_cmd_log_reopen(const struct fb_config *cfg)
 		"log-file?)");
 }
 
-/** @return 1 if name is a rotated copy of the log named base. */
-static int
-rotated_name(const char *name, const char *base)
+int
+ctl_log_rotated(const char *name, const char *base)
 {
 	size_t n = strlen(base);
 
@@ -105,7 +104,7 @@ ctl_cmd_log_prune(const struct fb_config *cfg)
 	if(!(d = opendir(dir)))
 		return ctl_fail(dir, strerror(errno));
 	while((de = readdir(d))) {
-		if(!rotated_name(de->d_name, base))
+		if(!ctl_log_rotated(de->d_name, base))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", strcmp(dir, "/") ? dir :
 			"", de->d_name);

@@ -49,15 +49,6 @@ struct stats {
 	size_t n, cap;
 };
 
-/** Print an outside string escaped, left-aligned in width columns. */
-static void
-put_col(const char *s, size_t width)
-{
-	size_t len = strlen(s);
-	ctl_put_safe(stdout, s);
-	printf("%*s", (int)(len < width ? width - len : 0), "");
-}
-
 /** Parse a label value at *p (just after the opening quote) into out.
  * @return 1, or 0 if malformed. */
 static int
@@ -352,7 +343,7 @@ table_source(void *arg, const struct fb_source_info *si)
 		snprintf(when, sizeof(when), "never");
 		snprintf(age, sizeof(age), "-");
 	}
-	put_col(si->name, 24);
+	ctl_put_col(si->name, 24);
 	printf(" %5u %10llu  %-20s  %s\n", (unsigned)si->id,
 		(unsigned long long)si->entries, when, age);
 }
@@ -437,9 +428,9 @@ print_table(struct view *v, struct fb_reader *r)
 			printf("\n%-24s %-12s %-9s %12s\n", "blocked by feed",
 				"category", "action", "queries");
 		first = 0;
-		put_col(s->feed, 25);
-		put_col(s->category, 13);
-		put_col(s->action, 10);
+		ctl_put_col(s->feed, 25);
+		ctl_put_col(s->category, 13);
+		ctl_put_col(s->action, 10);
 		printf("%12llu\n", s->u);
 	}
 	first = 1;
@@ -450,7 +441,7 @@ print_table(struct view *v, struct fb_reader *r)
 		if(first)
 			printf("\n%-24s %12s\n", "allowed by", "queries");
 		first = 0;
-		put_col(s->feed, 25);
+		ctl_put_col(s->feed, 25);
 		printf("%12llu\n", s->u);
 	}
 	v->first = 1;
