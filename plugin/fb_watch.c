@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include "util/log.h"
 #include "util/module.h"
 #include "fb_module.h"
@@ -98,12 +99,28 @@ static void sweep(struct fb_watch *wt, uint64_t gen)
 }
 
 /** What a sweep was last made for: the store's identity and generation
- * (a store copied over the live one may have the same generation). */
+ * (a store copied over the live one may have the same generation), and
+ * data.mdb's modification time: bytes written into the file in place,
+ * outside LMDB, change neither, yet lookups meanwhile may have given
+ * wrong answers that Unbound cached. */
 struct seen {
 	int valid;	/**< 0 until the first look at this store */
 	uint8_t id[FB_STORE_ID_LEN];
 	uint64_t gen;
+	struct timespec mtime;
 };
+
+/** The modification time of the store's data.mdb, or zero. */
+static struct timespec data_mtime(const struct fb_module *m)
+{
+	struct timespec zero = { 0, 0 };
+	struct stat st;
+	char path[4096];
+	if((size_t)snprintf(path, sizeof(path), "%s/data.mdb",
+	    m->cfg->database) >= sizeof(path) || stat(path, &st) != 0)
+		return zero;
+	return st.st_mtim;
+}
 
 /**
  * Look at the generation and identity; sweep when either changed.
@@ -115,6 +132,7 @@ static void check_generation(struct fb_watch *wt, struct seen *seen)
 	char err[256];
 	uint8_t id[FB_STORE_ID_LEN];
 	uint64_t gen = 0;
+	struct timespec mtime;
 	int ok, unchecked;
 	wt->faulted = 0;
 	fb_guard_arm(&wt->guard);
@@ -140,6 +158,7 @@ static void check_generation(struct fb_watch *wt, struct seen *seen)
 	/* queries passed unchecked meanwhile may have cached a listed name
 	 * although the list itself did not change */
 	unchecked = __atomic_exchange_n(&m->unchecked, 0, __ATOMIC_RELAXED);
+	mtime = data_mtime(m);
 	if(ok)
 		__atomic_store_n(&m->list_gen, gen, __ATOMIC_RELAXED);
 	/* also on the first look: answers cached before the list was
@@ -147,11 +166,14 @@ static void check_generation(struct fb_watch *wt, struct seen *seen)
 	 * that resizes the cache replaces it before this module is
 	 * stopped: never sweep another cache */
 	if(ok && (unchecked || !seen->valid || gen != seen->gen ||
-	   memcmp(id, seen->id, sizeof(id)) != 0) && wt->msg_cache &&
+	   memcmp(id, seen->id, sizeof(id)) != 0 ||
+	   mtime.tv_sec != seen->mtime.tv_sec ||
+	   mtime.tv_nsec != seen->mtime.tv_nsec) && wt->msg_cache &&
 	   wt->env->msg_cache == wt->msg_cache) {
 		sweep(wt, gen);
 		if(!wt->faulted) {
 			seen->gen = gen;
+			seen->mtime = mtime;
 			memcpy(seen->id, id, sizeof(id));
 			seen->valid = 1;
 		}
