@@ -548,6 +548,116 @@ set_count_cache_hits(struct conf_parse *p, const struct conf_key *k,
 		&p->cfg->count_cache_hits);
 }
 
+/** sde: yes or no. */
+static int
+set_sde(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	return conf_choice(p, k, val, "no", "yes", &p->cfg->sde);
+}
+
+/** sde-option-code: a number in the key's range. */
+static int
+set_sde_option_code(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	uint64_t n = 0;
+
+	if(!conf_num(p, k, val, &n))
+		return 0;
+	p->cfg->sde_option_code = (uint16_t)n;
+	return 1;
+}
+
+/**
+ * sde-contact: URIs separated by blanks, each checked (fb_sde_contact_ok);
+ * the "c" member is made here, once, with the scheme in lower case.
+ */
+static int
+set_sde_contact(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	char json[FB_SDE_CONTACTS_MAX * (FB_SDE_URI_MAX + 3) + 8];
+	char uri[FB_SDE_URI_MAX + 1];
+	size_t n, len = 0, count = 0, i;
+	const char *s = val;
+
+	len = (size_t)snprintf(json, sizeof(json), "\"c\":[");
+	while(*(s += strspn(s, " \t"))) {
+		n = strcspn(s, " \t");
+		if(n > FB_SDE_URI_MAX || count == FB_SDE_CONTACTS_MAX)
+			return conf_bad(p, k, val);
+		memcpy(uri, s, n);
+		uri[n] = 0;
+		if(!fb_sde_contact_ok(uri))
+			return conf_bad(p, k, uri);
+		for(i = 0; uri[i] != ':'; i++)
+			if(uri[i] >= 'A' && uri[i] <= 'Z')
+				uri[i] = (char)(uri[i] - 'A' + 'a');
+		len += (size_t)snprintf(json + len, sizeof(json) - len,
+			"%s\"%s\"", count ? "," : "", uri);
+		count++;
+		s += n;
+	}
+	(void)snprintf(json + len, sizeof(json) - len, "]");
+	return conf_str(p, &p->cfg->sde_contact_json, json);
+}
+
+/** A text copied into the JSON: at most FB_SDE_TEXT_MAX bytes of UTF-8
+ * that I-JSON allows.  @return 1 if good, else 0 with the error set. */
+static int
+sde_text(struct conf_parse *p, const struct conf_key *k, const char *val)
+{
+	if(strlen(val) > FB_SDE_TEXT_MAX || !fb_sde_text_ok(val))
+		return conf_bad(p, k, val);
+	return 1;
+}
+
+/** sde-organisation and sde-justification (global). */
+static int
+set_sde_text(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	if(!sde_text(p, k, val))
+		return 0;
+	return conf_str(p, strcmp(k->name, "sde-organisation") == 0 ?
+		&p->cfg->sde_organisation : &p->cfg->sde_justification, val);
+}
+
+/** sde-language: a language tag (fb_sde_language_ok). */
+static int
+set_sde_language(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	if(!fb_sde_language_ok(val))
+		return conf_bad(p, k, val);
+	memcpy(p->cfg->sde_language, val, strlen(val) + 1);
+	return 1;
+}
+
+/** The feed's sde-sub-error; checked against its ede at the end of the
+ * clause (feed_close). */
+static int
+set_sde_sub_error(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	if(!fb_sde_sub_parse(val, &conf_feed(p)->sde_sub_error))
+		return conf_bad(p, k, val);
+	return 1;
+}
+
+/** The feed's justification: the "j" text of its blocks. */
+static int
+set_feed_justification(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	struct fb_feed_conf *f = conf_feed(p);
+
+	if(!sde_text(p, k, val))
+		return 0;
+	f->sde_justification_line = p->line;
+	return conf_str(p, &f->sde_justification, val);
+}
+
 /** What a URL with a path lists: "skip" (nothing) or "host". */
 static int
 set_url_paths(struct conf_parse *p, const struct conf_key *k,
@@ -888,6 +998,19 @@ static const struct conf_key conf_keys[] = {
 	{ "metrics-interval", 0, set_metrics_interval, 1, 3600,
 		"seconds, 1 to 3600" },
 	{ "count-cache-hits", 0, set_count_cache_hits, 0, 0, "yes or no" },
+	{ "sde", 0, set_sde, 0, 0, "yes or no" },
+	{ "sde-option-code", 0, set_sde_option_code, 20, 65534,
+		"an EDNS option code, 20 to 65534 (0 to 19 are other "
+		"options')" },
+	{ "sde-contact", 0, set_sde_contact, 0, 0, "1 to 4 URIs separated "
+		"by blanks, each a sips:, tel: or mailto: URI of at most 200 "
+		"bytes (tel: +NUMBER, mailto: and sips: with an @)" },
+	{ "sde-organisation", 0, set_sde_text, 0, 0,
+		"UTF-8 text of at most 255 bytes" },
+	{ "sde-justification", 0, set_sde_text, 0, 0,
+		"UTF-8 text of at most 255 bytes" },
+	{ "sde-language", 0, set_sde_language, 0, 0, "a language tag such "
+		"as en, vi or pt-BR" },
 	{ "name", 1, set_name, 0, 0, "1 to 63 of A-Z a-z 0-9 _ . -, "
 		"not manual-allow or manual-block" },
 	{ "source", 1, set_source, 0, 0,
@@ -931,6 +1054,11 @@ static const struct conf_key conf_keys[] = {
 		"a path, file:// or http(s) URL" },
 	{ "refresh", 1, set_refresh, 1, 604800,
 		"seconds with an optional s, m or h suffix, 1s to 168h" },
+	{ "sde-sub-error", 1, set_sde_sub_error, 0, 0, "none, malware, "
+		"phishing, spam, spyware, network-operator-policy, "
+		"dns-operator-policy or 1 to 6" },
+	{ "justification", 1, set_feed_justification, 0, 0,
+		"UTF-8 text of at most 255 bytes" },
 	{ "log-file", 0, set_log_path, 0, 0, "an absolute path" },
 	{ "log-syslog", 0, set_log_flag, 0, 0, "yes or no" },
 	{ "log-syslog-facility", 0, set_log_facility, 0, 0,
@@ -1009,6 +1137,15 @@ feed_close(struct conf_parse *p)
 		return conf_err_at(p, key_line(p, "refresh"), "feed '%s': "
 			"refresh under %ds is only for local files", f->name,
 			FB_REFRESH_MIN_REMOTE);
+	/* the draft's registry says which sub-errors go with which EDE
+	 * code, and none with Censored (doc/answers.md) */
+	if(!fb_sde_sub_applies(f->sde_sub_error == FB_SDE_SUB_DEFAULT ?
+		FB_SDE_SUB_NONE : f->sde_sub_error, f->ede))
+		return conf_err_at(p, key_line(p, "sde-sub-error"), "feed "
+			"'%s': sde-sub-error %d does not go with ede %u (%s)",
+			f->name, f->sde_sub_error, (unsigned)f->ede,
+			f->ede == FB_EDE_CENSORED ? "no sub-error with censored" :
+			"network- and dns-operator-policy only with blocked");
 	/* TLS settings on a plain or local source would be silently
 	 * useless: an admin who set them expects them to protect */
 	if(!prefix_nocase(f->source, "https://") && (f->ca_file || f->pin))
@@ -1046,6 +1183,7 @@ feed_open(struct conf_parse *p)
 	f->max_download = 256 * FB_MB;
 	f->timeout = 30;
 	f->retries = 2;
+	f->sde_sub_error = FB_SDE_SUB_DEFAULT;
 	f->line = p->line;
 	for(i = 0; i < CONF_NKEYS; i++)
 		if(conf_keys[i].feed)
@@ -1202,6 +1340,46 @@ log_check(struct conf_parse *p)
 	return 1;
 }
 
+/**
+ * Every Structured DNS Error object this config can make must fit
+ * FB_SDE_JSON_MAX bytes: try the longest one, with a feed name of the
+ * most bytes, each escaped to six (a name from a damaged store).
+ */
+static int
+sde_check(struct conf_parse *p)
+{
+	struct fb_config *cfg = p->cfg;
+	char feed[FB_SOURCE_NAME_MAX], json[FB_SDE_JSON_MAX + 1];
+	size_t i;
+
+	memset(feed, 1, sizeof(feed) - 1);
+	feed[sizeof(feed) - 1] = 0;
+	if(!fb_sde_json(json, sizeof(json), cfg, cfg->sde_justification, feed,
+		"unspecified", FB_SDE_SUB_MAX, 1)) {
+		int line = key_line(p, "sde-justification");
+		if(!line)
+			line = key_line(p, "sde-organisation");
+		if(!line)
+			line = key_line(p, "sde-contact");
+		return conf_err_at(p, line, "sde-contact, sde-organisation "
+			"and sde-justification make a Structured DNS Error "
+			"longer than %d bytes with a %d-byte feed name: shorten "
+			"them", FB_SDE_JSON_MAX, FB_SOURCE_NAME_MAX - 1);
+	}
+	for(i = 0; i < cfg->nfeeds; i++) {
+		const struct fb_feed_conf *f = &cfg->feeds[i];
+		if(f->sde_justification && !fb_sde_json(json, sizeof(json),
+			cfg, f->sde_justification, feed, "unspecified",
+			FB_SDE_SUB_MAX, 1))
+			return conf_err_at(p, f->sde_justification_line,
+				"feed '%s': justification makes a Structured "
+				"DNS Error longer than %d bytes with the global "
+				"sde-contact and sde-organisation: shorten it",
+				f->name, FB_SDE_JSON_MAX);
+	}
+	return 1;
+}
+
 /** Read all lines of an open file into p->cfg. */
 static int
 conf_read(struct conf_parse *p, FILE *f)
@@ -1216,7 +1394,7 @@ conf_read(struct conf_parse *p, FILE *f)
 		return 0;
 	if(!feed_close(p))
 		return 0;
-	return log_check(p);
+	return log_check(p) && sde_check(p);
 }
 
 /** @return a config with the defaults, or NULL when out of memory. */
@@ -1256,6 +1434,12 @@ conf_defaults(const char *path)
 		return NULL;
 	}
 	cfg->metrics_interval = 5;
+	cfg->sde_option_code = FB_SDE_OPTION_DEFAULT;
+	memcpy(cfg->sde_language, "en", 3);
+	if(!(cfg->sde_justification = strdup(FB_SDE_JUSTIFICATION_DEFAULT))) {
+		fb_config_free(cfg);
+		return NULL;
+	}
 	return cfg;
 }
 
@@ -1317,6 +1501,7 @@ fb_config_free(struct fb_config *cfg)
 		free(cfg->feeds[i].checksum);
 		free(cfg->feeds[i].ca_file);
 		free(cfg->feeds[i].pin);
+		free(cfg->feeds[i].sde_justification);
 	}
 	free(cfg->feeds);
 	free(cfg->log.file);
@@ -1329,6 +1514,9 @@ fb_config_free(struct fb_config *cfg)
 	free(cfg->public_suffix_list);
 	free(cfg->sync_pid_file);
 	free(cfg->metrics_file);
+	free(cfg->sde_contact_json);
+	free(cfg->sde_organisation);
+	free(cfg->sde_justification);
 	free(cfg);
 }
 

@@ -10,7 +10,8 @@
  * follow (name, source, format, action, category, max-shrink, max-size,
  * column, category-column, field, url-paths, trusted, max-protected,
  * signature-key, signature, checksum, refresh, max-download, timeout,
- * retries, ca-file, pin, ...) belong to it until the next `feed:`.
+ * retries, ca-file, pin, sde-sub-error, justification, ...) belong to it
+ * until the next `feed:`.
  * Global keys may stand anywhere.
  * The reference is doc/fraudblock.conf.5.
  *
@@ -26,6 +27,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 #include "fb_record.h"
+#include "fb_sde.h"
 
 /** Environment variable that overrides the compiled-in config path. */
 #define FB_CONF_ENV "FRAUDBLOCK_CONF"
@@ -129,6 +131,14 @@ struct fb_feed_conf {
 	/** fraudblock-sync --daemon: seconds between two syncs of the
 	 * feed (before jitter); FB_REFRESH_DEFAULT when not given */
 	unsigned refresh;
+	/** Structured DNS Error: the sub-error of its blocks (FB_SDE_SUB_*),
+	 * or FB_SDE_SUB_DEFAULT for its category's (fb_sde_sub_error) */
+	int sde_sub_error;
+	/** NULL, or the "j" text of its blocks (justification), instead
+	 * of the global sde-justification */
+	char *sde_justification;
+	/** the line of justification, for messages */
+	int sde_justification_line;
 	int line;		/**< where the clause starts, for messages */
 };
 
@@ -204,6 +214,19 @@ struct fb_config {
 	size_t nfeeds;
 	/** the query log; on when log.file or log.syslog is set */
 	struct fb_log_conf log;
+	/** Structured DNS Error (sde-* keys, fb_sde.h): JSON in the EDE
+	 * text for clients that send the SDE option */
+	int sde;
+	/** the SDE EDNS option code */
+	uint16_t sde_option_code;
+	/** NULL, or the "c" member, made at load: "c":["URI",...] */
+	char *sde_contact_json;
+	/** NULL, or the "o" text (sde-organisation), checked UTF-8 */
+	char *sde_organisation;
+	/** the "j" template: {feed} and {category} are replaced */
+	char *sde_justification;
+	/** the "l" tag (sde-language), "en" when not given */
+	char sde_language[FB_SDE_LANG_MAX + 1];
 };
 
 /** @return $FRAUDBLOCK_CONF if set and not empty, else the built-in path. */
@@ -215,7 +238,9 @@ const char *fb_config_default_path(void);
  * sinkhole 0.0.0.0 and ::, ttl 60, SOA names FB_SOA_MNAME_DEFAULT and
  * FB_SOA_RNAME_DEFAULT, default-action sinkhole, poll 100 ms,
  * sync-pid-file $(runstatedir)/fraudblock/fraudblock-sync.pid, no metrics
- * file, metrics-interval 5 s, count-cache-hits no.
+ * file, metrics-interval 5 s, count-cache-hits no, sde no with option
+ * code FB_SDE_OPTION_DEFAULT, justification FB_SDE_JUSTIFICATION_DEFAULT
+ * and language en.
  * @param path: the file.
  * @param out: out: the config, to free with fb_config_free().
  * @param err: out: "file:line: what is wrong" on failure.

@@ -12,6 +12,7 @@
 #include "util/data/msgreply.h"
 #include "util/data/packed_rrset.h"
 #include "services/cache/dns.h"
+#include "services/mesh.h"
 #include "sldns/rrdef.h"
 #include "fb_answer.h"
 #include "fb_thread.h"
@@ -112,6 +113,79 @@ static struct ub_packed_rrset_key *soa_rrset(struct regional *region,
 	return k;
 }
 
+/** @return 1 if the client asked for Structured DNS Errors: its query
+ * carries the SDE option.  Any length counts: the draft (section 5.4)
+ * has a server ignore OPTION-DATA, not the option. */
+static int sde_asked(const struct module_qstate *qstate, uint16_t code)
+{
+	const struct edns_option *o;
+	for(o = qstate->edns_opts_front_in; o; o = o->next)
+		if(o->opt_code == code)
+			return 1;
+	return 0;
+}
+
+/** @return the bytes of the EDNS options in list. */
+static size_t opts_size(const struct edns_option *list)
+{
+	size_t n = 0;
+	for(; list; list = list->next)
+		n += 4 + list->opt_len;
+	return n;
+}
+
+/**
+ * Room for EDE text in the reply: the client's size limit (its EDNS UDP
+ * size after Unbound's max-udp-size and harden-short-bufsize, 65535 over
+ * TCP) less an upper bound of everything else the reply holds (no name
+ * compression counted).  A query asking for SDE has a mesh state of its
+ * own (the option is registered with no_aggregation), so one client.
+ * @return the room, 0 when there is none.
+ */
+static size_t ede_room(const struct module_qstate *qstate,
+	const struct ub_packed_rrset_key *rrset)
+{
+	const struct packed_rrset_data *d = (const struct packed_rrset_data *)
+		rrset->entry.data;
+	const struct mesh_reply *r;
+	size_t limit = 65535, opts = 0, used;
+	if(qstate->mesh_info)
+		for(r = qstate->mesh_info->reply_list; r; r = r->next) {
+			if(r->edns.udp_size < limit)
+				limit = r->edns.udp_size;
+			if(opts_size(r->edns.opt_list_out) > opts)
+				opts = opts_size(r->edns.opt_list_out);
+		}
+	used = LDNS_HEADER_SIZE + qstate->qinfo.qname_len + 4 +
+		rrset->rk.dname_len + 8 + d->rr_len[0] +
+		11 /* the OPT RR */ + opts +
+		opts_size(qstate->edns_opts_front_out) + 4 + 2 /* EDE */;
+	return used < limit ? limit - used : 0;
+}
+
+/**
+ * The EDE text for this client: the plain text, or for a client that
+ * sent the SDE option the Structured DNS Error object; over UDP, when it
+ * would not fit the client's size, the short object without "j", "o" and
+ * "l", else no text at all (the draft, section 5.2), so the answer itself
+ * is never truncated for it.
+ */
+static const char *ede_text(const struct module_qstate *qstate,
+	const struct fb_config *cfg, const struct fb_lookup *l,
+	const struct ub_packed_rrset_key *rrset)
+{
+	size_t room;
+	if(!cfg->sde || !l->sde_len ||
+	   !sde_asked(qstate, cfg->sde_option_code))
+		return l->text;
+	room = ede_room(qstate, rrset);
+	if(l->sde_len <= room)
+		return l->sde;
+	if(l->sde_short_len && l->sde_short_len <= room)
+		return l->sde_short;
+	return NULL;
+}
+
 int fb_answer(struct module_qstate *qstate, int id, enum fb_action action,
 	const struct fb_config *cfg, const struct fb_lookup *l)
 {
@@ -146,7 +220,8 @@ int fb_answer(struct module_qstate *qstate, int id, enum fb_action action,
 	/* an answer made here is policy, not data: keep it out of caches */
 	qstate->no_cache_store = 1;
 	(void)edns_opt_list_append_ede(&qstate->edns_opts_front_out,
-		qstate->region, (sldns_ede_code)l->ede, l->text);
+		qstate->region, (sldns_ede_code)l->ede,
+		ede_text(qstate, cfg, l, rrset));
 	qstate->return_msg = msg;
 	qstate->return_rcode = LDNS_RCODE_NOERROR;
 	qstate->ext_state[id] = module_finished;

@@ -20,7 +20,11 @@
  *	MINIMUM	sinkhole-ttl
  * All carry the feed's Extended DNS Error (15 Blocked, 16 Censored or 17
  * Filtered) with a short text when Unbound has `ede: yes` and the client
- * sent EDNS (Unbound decides that when it encodes).
+ * sent EDNS (Unbound decides that when it encodes).  With `sde: yes`, a
+ * client whose query carries the SDE EDNS option (sde-option-code) gets
+ * a Structured DNS Error JSON object as that text instead (fb_sde.h), or
+ * over UDP the short object or no text when the full one would not fit
+ * its size (doc/answers.md); every other client gets the plain text.
  */
 #ifndef FB_ANSWER_H
 #define FB_ANSWER_H
@@ -39,7 +43,7 @@ struct fb_lookup;
  *	FB_ACTION_DEFAULT).
  * @param cfg: sinkhole addresses, TTL and SOA names.
  * @param l: the BLOCK lookup of the query name: its EDE code and text
- *	(the text is copied into the region), the matched name and the
+ *	and SDE objects (copied into the region), the matched name and the
  *	list generation.
  * @return 1 on success; 0 when the region is out of memory (the caller
  *	lets the query pass rather than fail it).

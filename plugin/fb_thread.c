@@ -81,10 +81,27 @@ static void leave(struct fb_thread *t)
 	__atomic_store_n(&t->in_lookup, 0, __ATOMIC_RELEASE);
 }
 
+/** The Structured DNS Error objects of a slot just filled: they depend on
+ * the settings (read-only) and on the slot's source, category and code. */
+static void sde_fill(const struct fb_config *cfg, struct fb_text_slot *s)
+{
+	const struct fb_feed_conf *f = fb_config_feed(cfg, s->source_name);
+	const char *cat = fb_category_name((enum fb_category)s->category);
+	const char *j = f && f->sde_justification ? f->sde_justification :
+		cfg->sde_justification;
+	int sub = fb_sde_sub_error(f, (enum fb_category)s->category, s->ede);
+	/* the config was checked to fit with any feed name (sde_check) */
+	s->sde_len = fb_sde_json(s->sde, sizeof(s->sde), cfg, j,
+		s->source_name, cat, sub, 1);
+	s->sde_short_len = fb_sde_json(s->sde_short, sizeof(s->sde_short),
+		cfg, j, s->source_name, cat, sub, 0);
+}
+
 /** The EDE code and text of a blocking entry; the reader has a snapshot.
  * A source's id names the same source for the life of its store, and its
  * EDE code changes only with the list's generation, so (store, generation,
- * id, category) is looked up once per thread. */
+ * id, category) is looked up once per thread; so are the Structured DNS
+ * Error objects, when on. */
 static const struct fb_text_slot *ede_slot(struct fb_thread *t,
 	const struct fb_entry *e)
 {
@@ -105,6 +122,8 @@ static const struct fb_text_slot *ede_slot(struct fb_thread *t,
 		s->list_gen = gen;
 		s->source = e->source;
 		s->category = e->category;
+		if(t->m->cfg->sde)
+			sde_fill(t->m->cfg, s);
 	}
 	return s;
 }
@@ -161,6 +180,12 @@ static enum attempt attempt(struct fb_thread *t, const struct fb_qname *q,
 		out->ede = s->ede;
 		out->source = s->source_name;
 		out->list_gen = s->list_gen;
+		if(s->sde_len) {
+			out->sde = s->sde;
+			out->sde_len = s->sde_len;
+			out->sde_short = s->sde_short;
+			out->sde_short_len = s->sde_short_len;
+		}
 	}
 	if(rc == 0)
 		fb_reader_end(t->reader);

@@ -1,8 +1,8 @@
 /**
  * \file
  * The per-thread context of the module: everything a worker thread keeps
- * between queries (its store reader, its fault guard, the EDE texts it has
- * made, its counters), so that nothing on the query path takes a lock or
+ * between queries (its store reader, its fault guard, the EDE texts and
+ * Structured DNS Error objects it has made, its counters), so that nothing on the query path takes a lock or
  * touches memory another thread writes.
  *
  * Quiescence: a thread marks itself "in a lookup" (one atomic store of its
@@ -20,6 +20,7 @@
 #include "fb_reader.h"
 #include "fb_name.h"
 #include "fb_metrics.h"
+#include "fb_sde.h"
 
 struct fb_module;
 struct fb_ring;
@@ -36,6 +37,13 @@ struct fb_text_slot {
 	char text[FB_SOURCE_NAME_MAX + 48];
 	/** the source's name, for the query log */
 	char source_name[FB_SOURCE_NAME_MAX];
+	/** with sde: yes, the Structured DNS Error objects (fb_sde.h) of
+	 * the source's blocks: full, and short (for small UDP answers;
+	 * sde_short_len 0 when it would be empty) */
+	char sde[FB_SDE_JSON_MAX + 1];
+	size_t sde_len;
+	char sde_short[FB_SDE_JSON_MAX + 1];
+	size_t sde_short_len;
 };
 
 /** Counters of one thread: written by it alone (FB_COUNT), read by the
@@ -72,6 +80,13 @@ struct fb_lookup {
 	/** the EDE code and text for a BLOCK verdict */
 	uint16_t ede;
 	const char *text;
+	/** BLOCK with sde: yes: the Structured DNS Error objects for the
+	 * EDE text of a client that asked for them (fb_answer.c), NUL-
+	 * terminated; sde_len 0 (and NULL) without them */
+	const char *sde;
+	size_t sde_len;
+	const char *sde_short;
+	size_t sde_short_len;
 	/** the blocking source's name (FB_SOURCE_NAME_MAX bytes) */
 	const char *source;
 	/** BLOCK: the listed name whose entry decided, as the tail of the

@@ -110,6 +110,18 @@ EXPORT int init(struct module_env *env, int id)
 	if(!env->cfg->ede)
 		log_warn("fraudblock: ede is off in unbound.conf; blocked "
 			"answers will carry no Extended DNS Error");
+	/* no_aggregation: a query with the SDE option gets a mesh state of
+	 * its own, so a client that asked for JSON and one that did not
+	 * never share one answer (Unbound sends every client waiting on a
+	 * state the one answer the module made for the first) */
+	if(m->cfg->sde && !edns_register_option(m->cfg->sde_option_code, 0,
+		1, env)) {
+		log_err("fraudblock: cannot register the Structured DNS Error "
+			"EDNS option %u", (unsigned)m->cfg->sde_option_code);
+		pthread_mutex_destroy(&m->lock);
+		free(m);
+		return 0;
+	}
 	/* open now so the very first queries are covered; if it fails the
 	 * watch thread keeps trying and queries pass meanwhile */
 	fb_list_open_first(m);

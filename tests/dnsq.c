@@ -4,10 +4,10 @@
  * tests do not depend on dig alone and can read Extended DNS Errors
  * (RFC 8914) in a stable form.
  *
- *	dnsq [-p PORT] [-t TYPE] [-e|-E] [-o CODE] SERVER NAME
+ *	dnsq [-p PORT] [-t TYPE] [-e|-E] [-b SIZE] [-o CODE] SERVER NAME
  *
  * Sends exactly one query (class IN, RD set, EDNS0 with a 1232-byte UDP
- * size unless -E) over UDP to SERVER (an IPv4 or IPv6 address), waits at
+ * size, or -b SIZE, unless -E) over UDP to SERVER (an IPv4 or IPv6 address), waits at
  * most 2 seconds for the reply and prints, one item a line:
  *
  *	rcode NOERROR
@@ -47,8 +47,8 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dnsq [-p PORT] [-t TYPE] [-e|-E] [-o CODE] "
-		"SERVER NAME\n"
+	fprintf(stderr, "usage: dnsq [-p PORT] [-t TYPE] [-e|-E] [-b SIZE] "
+		"[-o CODE] SERVER NAME\n"
 		"Send one DNS query to SERVER and print the reply:\n"
 		"\trcode RCODE, one 'answer RR' line per answer RR,\n"
 		"\tone 'ede CODE TEXT' line per Extended DNS Error.\n"
@@ -56,6 +56,7 @@ usage(void)
 		"-t TYPE\tquery type (default A)\n"
 		"-e\tsend EDNS0 (default)\n"
 		"-E\tsend no EDNS0\n"
+		"-b SIZE\tadvertise this EDNS UDP size (512 to 65535; 1232)\n"
 		"-o CODE\tadd an empty EDNS option CODE (1 to 65535)\n"
 		"-h\tshow this help\n"
 		"Exit: 0 reply printed, 1 usage error, 2 no usable reply.\n");
@@ -213,7 +214,7 @@ dnsq_addr(const char *text)
  */
 static int
 dnsq_run(const char *server, int port, const char *type_s, int edns,
-	long optcode, const char *name_s)
+	long bufsize, long optcode, const char *name_s)
 {
 	ldns_resolver *res = NULL;
 	ldns_rdf *addr = NULL, *name = NULL;
@@ -256,7 +257,7 @@ dnsq_run(const char *server, int port, const char *type_s, int edns,
 	ldns_resolver_set_fail(res, true);
 	ldns_resolver_set_fallback(res, false);
 	ldns_resolver_set_usevc(res, false);
-	ldns_resolver_set_edns_udp_size(res, edns ? DNSQ_EDNS_SIZE : 0);
+	ldns_resolver_set_edns_udp_size(res, edns ? (uint16_t)bufsize : 0);
 
 	st = ldns_resolver_prepare_query_pkt(&query, res, name, type,
 		LDNS_RR_CLASS_IN, LDNS_RD);
@@ -306,36 +307,43 @@ out:
 	return ret;
 }
 
+/**
+ * An option's number, or usage() when it is not one in [min, max].
+ * @param what: what the number is, for the message.
+ */
+static long
+dnsq_num(const char *arg, long min, long max, const char *what)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if(errno || *arg == 0 || *end != 0 || n < min || n > max) {
+		fprintf(stderr, "dnsq: bad %s '%s'\n", what, arg);
+		usage();
+	}
+	return n;
+}
+
 /** Parse options and run. */
 int
 main(int argc, char *argv[])
 {
 	const char *type = "A";
-	long port = 53, optcode = 0;
+	long port = 53, optcode = 0, bufsize = DNSQ_EDNS_SIZE;
 	int edns = 1, c;
-	char *end;
 
-	while((c = getopt(argc, argv, "p:t:eEo:h")) != -1) {
+	while((c = getopt(argc, argv, "p:t:eEb:o:h")) != -1) {
 		switch(c) {
+		case 'b':
+			bufsize = dnsq_num(optarg, 512, 65535, "EDNS size");
+			break;
 		case 'p':
-			errno = 0;
-			port = strtol(optarg, &end, 10);
-			if(errno || *optarg == 0 || *end != 0 || port < 1 ||
-				port > 65535) {
-				fprintf(stderr, "dnsq: bad port '%s'\n",
-					optarg);
-				usage();
-			}
+			port = dnsq_num(optarg, 1, 65535, "port");
 			break;
 		case 'o':
-			errno = 0;
-			optcode = strtol(optarg, &end, 10);
-			if(errno || *optarg == 0 || *end != 0 || optcode < 1 ||
-				optcode > 65535) {
-				fprintf(stderr, "dnsq: bad option code '%s'\n",
-					optarg);
-				usage();
-			}
+			optcode = dnsq_num(optarg, 1, 65535, "option code");
 			break;
 		case 't':
 			type = optarg;
@@ -355,5 +363,6 @@ main(int argc, char *argv[])
 	argv += optind;
 	if(argc != 2)
 		usage();
-	return dnsq_run(argv[0], (int)port, type, edns, optcode, argv[1]);
+	return dnsq_run(argv[0], (int)port, type, edns, bufsize, optcode,
+		argv[1]);
 }

@@ -935,10 +935,145 @@ test_soa_names(void)
 		"a 255-byte name fits");
 }
 
+/** What sde-contact expects, as error messages quote it. */
+#define CONTACT_EXPECT "(1 to 4 URIs separated by blanks, each a sips:, " \
+	"tel: or mailto: URI of at most 200 bytes (tel: +NUMBER, mailto: " \
+	"and sips: with an @))"
+
+/** The Structured DNS Error keys: values kept, the "c" member made at
+ * load, and each refusal with its exact file:line. */
+static void
+test_sde(void)
+{
+	struct fb_config *cfg;
+	char big[600];
+
+	cfg = load_good("# nothing\n", "no sde keys");
+	if(cfg) {
+		ok(!cfg->sde, "sde off by default");
+		is_int(cfg->sde_option_code, FB_SDE_OPTION_DEFAULT,
+			"default option code 65001");
+		ok(cfg->sde_contact_json == NULL && cfg->sde_organisation ==
+			NULL, "no contact, no organisation by default");
+		is_str(cfg->sde_justification, "listed as fraudulent by "
+			"{feed}", "default justification");
+		is_str(cfg->sde_language, "en", "default language en");
+	}
+	fb_config_free(cfg);
+	cfg = load_good("sde: yes\nsde-option-code: 65432\n"
+		"sde-contact: MAILTO:abuse@example.net  tel:+84-24-555-0100 "
+		"sips:desk@voice.example.net\n"
+		"sde-organisation: Acme \"Safe\" \\ DNS # a comment\n"
+		"sde-language: pt-BR\n"
+		"sde-justification: on {feed}'s {category} list\n"
+		"feed:\nname: f1\nsource: /x\nede: filtered\n"
+		"sde-sub-error: spyware\njustification: seen by {feed}\n"
+		"feed:\nname: f2\nsource: /y\nsde-sub-error: 6\n",
+		"every sde key");
+	if(cfg) {
+		ok(cfg->sde == 1, "sde: yes");
+		is_int(cfg->sde_option_code, 65432, "option code");
+		is_str(cfg->sde_contact_json, "\"c\":[\"mailto:abuse@example."
+			"net\",\"tel:+84-24-555-0100\",\"sips:desk@voice.example."
+			"net\"]", "contact member, scheme lower-cased");
+		is_str(cfg->sde_organisation, "Acme \"Safe\" \\ DNS",
+			"organisation kept as written, unquoted (escaped only "
+			"in the JSON)");
+		is_str(cfg->sde_language, "pt-BR", "language");
+		is_str(cfg->sde_justification, "on {feed}'s {category} list",
+			"global justification");
+		is_int(cfg->feeds[0].sde_sub_error, FB_SDE_SUB_SPYWARE,
+			"feed sub-error by word");
+		is_str(cfg->feeds[0].sde_justification, "seen by {feed}",
+			"feed justification");
+		is_int(cfg->feeds[1].sde_sub_error, FB_SDE_SUB_DNS_POLICY,
+			"feed sub-error by number");
+		ok(cfg->feeds[1].sde_justification == NULL,
+			"no feed justification: the global one");
+	}
+	fb_config_free(cfg);
+	bad("sde: maybe\n", 1, "bad value for sde: 'maybe' (yes or no)",
+		"sde: yes or no only");
+	bad("\nsde-option-code: 15\n", 2, "bad value for sde-option-code: "
+		"'15' (an EDNS option code, 20 to 65534 (0 to 19 are other "
+		"options'))", "option code of EDE refused");
+	bad("sde-option-code: 65535\n", 1, "bad value for sde-option-code: "
+		"'65535' (an EDNS option code, 20 to 65534 (0 to 19 are other "
+		"options'))", "reserved option code 65535 refused");
+	bad("sde: yes\nsde-contact: mailto:a@example.net "
+		"https://example.net/report\n", 2, "bad value for sde-contact: "
+		"'https://example.net/report' " CONTACT_EXPECT,
+		"https is not a contact scheme of the draft");
+	bad("sde-contact: tel:0123\n", 1, "bad value for sde-contact: "
+		"'tel:0123' " CONTACT_EXPECT, "tel: without + refused");
+	bad("sde-contact: mailto:abuse\n", 1, "bad value for sde-contact: "
+		"'mailto:abuse' " CONTACT_EXPECT, "mailto: without @ refused");
+	bad("sde-contact: mailto:a\"b@example.net\n", 1, "bad value for "
+		"sde-contact: 'mailto:a\"b@example.net' " CONTACT_EXPECT,
+		"a quote in a URI refused");
+	bad("sde-contact: mailto:a%4@example.net\n", 1, "bad value for "
+		"sde-contact: 'mailto:a%4@example.net' " CONTACT_EXPECT,
+		"a broken %-escape refused");
+	bad("sde-contact: tel:+1 tel:+2 tel:+3 tel:+4 tel:+5\n", 1,
+		"bad value for sde-contact: 'tel:+1 tel:+2 tel:+3 tel:+4 "
+		"tel:+5' " CONTACT_EXPECT, "a fifth URI refused");
+	bad("sde-organisation: Caf\xc3\n", 1, "bad value for "
+		"sde-organisation: 'Caf\xc3' (UTF-8 text of at most 255 bytes)",
+		"broken UTF-8 organisation refused");
+	bad("sde-justification: \xed\xa0\x80\n", 1, "bad value for "
+		"sde-justification: '\xed\xa0\x80' (UTF-8 text of at most 255 "
+		"bytes)", "a surrogate refused (not I-JSON)");
+	bad("sde-organisation: \xef\xbf\xbe\n", 1, "bad value for "
+		"sde-organisation: '\xef\xbf\xbe' (UTF-8 text of at most 255 "
+		"bytes)", "a noncharacter refused (not I-JSON)");
+	bad("sde-language: englishlanguage\n", 1, "bad value for "
+		"sde-language: 'englishlanguage' (a language tag such as en, "
+		"vi or pt-BR)", "a subtag over 8 letters refused");
+	bad("sde-language: e1\n", 1, "bad value for sde-language: 'e1' (a "
+		"language tag such as en, vi or pt-BR)",
+		"a digit in the language subtag refused");
+	bad("feed:\nname: f\nsource: /x\nede: censored\n"
+		"sde-sub-error: phishing\n", 5, "feed 'f': sde-sub-error 2 does "
+		"not go with ede 16 (no sub-error with censored)",
+		"no sub-error with censored (draft section 5.2)");
+	bad("feed:\nname: f\nsource: /x\nsde-sub-error: network-operator-"
+		"policy\nede: filtered\n", 4, "feed 'f': sde-sub-error 5 does "
+		"not go with ede 17 (network- and dns-operator-policy only with "
+		"blocked)", "operator policy only with blocked (section 11.4)");
+	bad("feed:\nname: f\nsource: /x\nsde-sub-error: 0\n", 4, "bad value "
+		"for sde-sub-error: '0' (none, malware, phishing, spam, spyware,"
+		" network-operator-policy, dns-operator-policy or 1 to 6)",
+		"reserved sub-error 0 refused");
+	bad("sde-sub-error: malware\n", 1, "feed key 'sde-sub-error' outside "
+		"a feed clause", "sde-sub-error is a feed key");
+	memset(big, 'x', 256);
+	memcpy(big, "sde-organisation: ", 18);
+	strcpy(big + 18 + 256, "\n");
+	bad(big, 1, "bad value for sde-organisation: 'xxxxxxxxxxxxxxxxxxxxxx"
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (UTF-8 text of "
+		"at most 255 bytes)", "a 256-byte organisation refused");
+	/* 255 control bytes each escaped to 6: too long for the object */
+	memcpy(big, "sde-contact: tel:+1\nsde-organisation: ", 38);
+	memset(big + 38, 1, 255);
+	strcpy(big + 38 + 255, "\n");
+	bad(big, 2, "sde-contact, sde-organisation and sde-justification "
+		"make a Structured DNS Error longer than 1024 bytes with a "
+		"63-byte feed name: shorten them",
+		"an object over 1024 bytes refused at the organisation");
+	memcpy(big, "feed:\nname: f\nsource: /x\njustification: ", 40);
+	memset(big + 40, 1, 200);
+	strcpy(big + 40 + 200, "\n");
+	bad(big, 4, "feed 'f': justification makes a Structured DNS Error "
+		"longer than 1024 bytes with the global sde-contact and "
+		"sde-organisation: shorten it",
+		"a feed's justification too long, at its line");
+}
+
 int
 main(void)
 {
 	test_soa_names();
+	test_sde();
 	test_defaults();
 	test_all_keys();
 	test_http_keys();
