@@ -19,8 +19,9 @@
  *	REFRESH 3600, RETRY 600, EXPIRE 86400 (never used: no zone transfer)
  *	MINIMUM	sinkhole-ttl
  * All carry the feed's Extended DNS Error (15 Blocked, 16 Censored or 17
- * Filtered) with a short text when Unbound has `ede: yes` and the client
- * sent EDNS (Unbound decides that when it encodes).  With `sde: yes`, a
+ * Filtered) with a short text when the client sent EDNS (Unbound decides
+ * that when it encodes; its `ede:` setting does not apply to a module's
+ * EDE).  With `sde: yes`, a
  * client whose query carries the SDE EDNS option (sde-option-code) gets
  * a Structured DNS Error JSON object as that text instead (fb_sde.h), or
  * over UDP the short object or no text when the full one would not fit

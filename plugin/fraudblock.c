@@ -107,9 +107,6 @@ EXPORT int init(struct module_env *env, int id)
 	if(!fb_guard_install(0))
 		log_warn("fraudblock: cannot install the SIGBUS handler; a "
 			"store damaged while in use would stop Unbound");
-	if(!env->cfg->ede)
-		log_warn("fraudblock: ede is off in unbound.conf; blocked "
-			"answers will carry no Extended DNS Error");
 	/* no_aggregation: a query with the SDE option gets a mesh state of
 	 * its own, so a client that asked for JSON and one that did not
 	 * never share one answer (Unbound sends every client waiting on a
