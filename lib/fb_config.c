@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <arpa/inet.h>
 #include "fb_config.h"
+#include "fb_client_net.h"
 
 #ifndef FB_CONF_DEFAULT
 #define FB_CONF_DEFAULT "/etc/fraudblock/fraudblock.conf"

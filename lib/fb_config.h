@@ -169,23 +169,6 @@ struct fb_client_net {
 	int line;		/**< where it was given */
 };
 
-/**
- * Parse one network of a client-policy clause: an IPv4 or IPv6 address
- * (a /32 or /128) or address/prefix.  Host bits set are an error (the
- * message names the network meant), not silently masked: 10.1.2.5/24
- * is more likely a typo of a /32 than a way to write 10.1.2.0/24.
- * @param text: NUL-terminated.
- * @param out: out: family, addr, prefix (policy and line untouched).
- * @param why: out: what is wrong, on failure.
- * @return 1 on success, 0 on error.
- */
-int fb_client_net_parse(const char *text, struct fb_client_net *out,
-	char *why, size_t whylen);
-
-/** @return the network in presentation form ("10.1.2.0/24"). */
-const char *fb_client_net_text(const struct fb_client_net *n, char *buf,
-	size_t len);
-
 /** How the query log writes client addresses (doc/querylog.md). */
 enum fb_privacy {
 	FB_PRIVACY_TRUNCATE = 0,	/**< IPv4 /24, IPv6 /48 (default) */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "fb_config.h"
+#include "fb_client_net.h"
 #include "tap.h"
 
 /* the same fallbacks as lib/fb_config.c; a build that sets one sets it
@@ -1077,6 +1078,75 @@ test_client_policies(void)
 		"client-policy: with a value");
 }
 
+/** The longest-prefix table: nested networks, networks ending where
+ * their parent ends, the ends of both address spaces, IPv4-mapped. */
+static void
+test_client_table(void)
+{
+	static const char *const nets[] = {
+		"10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3",
+		"10.255.255.255/32", "0.0.0.0/0", "255.255.255.255",
+		"::/0", "2001:db8::/32", "2001:db8:1::/48",
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		"2001:db8:ffff:ffff:ffff:ffff:ffff:ffff/128"
+	};
+	static const struct { const char *addr; int policy; } want[] = {
+		{ "10.1.2.3", 3 }, { "10.1.2.4", 2 }, { "10.1.2.2", 2 },
+		{ "10.1.3.0", 1 }, { "10.2.0.0", 0 }, { "10.255.255.254", 0 },
+		{ "10.255.255.255", 4 }, { "11.0.0.0", 5 },
+		{ "9.255.255.255", 5 }, { "0.0.0.0", 5 },
+		{ "255.255.255.254", 5 }, { "255.255.255.255", 6 },
+		{ "::ffff:10.1.2.3", 3 }, { "::ffff:11.0.0.1", 5 },
+		{ "2001:db8:1::5", 9 }, { "2001:db8:2::", 8 },
+		{ "2001:db9::", 7 }, { "::", 7 }, { "::1", 7 },
+		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 10 },
+		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", 7 },
+		{ "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", 11 },
+		{ "2001:db8:ffff:ffff:ffff:ffff:ffff:fffe", 8 },
+		{ "2001:db8:0:1:ffff:ffff:ffff:ffff", 8 },
+		{ "2001:db9::1", 7 }
+	};
+	struct fb_client_net n[sizeof(nets) / sizeof(nets[0])];
+	struct fb_client_table *t;
+	uint8_t a[16];
+	char why[128], desc[128];
+	size_t i;
+	int fam, parsed = 1;
+
+	for(i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
+		if(!fb_client_net_parse(nets[i], &n[i], why, sizeof(why)))
+			parsed = 0;
+		n[i].policy = i;
+		n[i].line = (int)i + 1;
+	}
+	ok(parsed, "the table's networks parse");
+	if(!ok(fb_client_table_new(n, sizeof(nets) / sizeof(nets[0]), &t) &&
+		t, "table made"))
+		return;
+	for(i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		fam = strchr(want[i].addr, ':') ? AF_INET6 : AF_INET;
+		inet_pton(fam, want[i].addr, a);
+		snprintf(desc, sizeof(desc), "%s: the policy of network %d",
+			want[i].addr, want[i].policy);
+		is_int(fb_client_table_find(t, fam, a), want[i].policy, desc);
+	}
+	fb_client_table_free(t);
+
+	/* IPv6 networks only: an IPv4 client matches none */
+	if(ok(fb_client_table_new(&n[8], 2, &t) && t, "IPv6-only table")) {
+		inet_pton(AF_INET, "10.1.2.3", a);
+		is_int(fb_client_table_find(t, AF_INET, a), -1,
+			"no IPv4 network: -1");
+		inet_pton(AF_INET6, "2001:db9::", a);
+		is_int(fb_client_table_find(t, AF_INET6, a), -1,
+			"outside every IPv6 network: -1");
+		inet_pton(AF_INET6, "2001:db8:1::", a);
+		is_int(fb_client_table_find(t, AF_INET6, a), 9,
+			"the nested /48");
+		fb_client_table_free(t);
+	}
+}
+
 int
 main(void)
 {
@@ -1098,5 +1168,6 @@ main(void)
 	test_env();
 	test_integrity();
 	test_client_policies();
+	test_client_table();
 	return done_testing();
 }
