@@ -5,8 +5,8 @@
  *
  * The file is read one line at a time into a fixed buffer, so a hostile
  * file costs at most one line of memory per line, and every key is looked
- * up in one table that says whether it belongs to a feed clause and what
- * range its number may take.  Any error frees everything built so far.
+ * up in one table that says which clause it belongs to (none, feed:,
+ * client-policy:) and what range its number may take.  Any error frees everything built so far.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <arpa/inet.h>
 #include "fb_config.h"
+#include "fb_client_net.h"
 
 #ifndef FB_CONF_DEFAULT
 #define FB_CONF_DEFAULT "/etc/fraudblock/fraudblock.conf"
@@ -42,17 +43,23 @@ struct conf_parse {
 	int line;
 	/** the config being built */
 	struct fb_config *cfg;
-	/** 1 while inside a feed clause (the last of cfg->feeds) */
-	int in_feed;
+	/** the clause being read: CLAUSE_FEED (the last of cfg->feeds),
+	 * CLAUSE_CLIENT (the last of cfg->clients) or CLAUSE_NONE */
+	int clause;
 	/** 1 once a BOM was looked for at the start of line 1 */
 	int bom_checked;
-	/** line each key was first seen on (feed keys: in this clause) */
+	/** line each key was first seen on (clause keys: in this clause) */
 	int *seen;
 	/** error output */
 	char *err;
 	/** size of err */
 	size_t errlen;
 };
+
+/** conf_key.clause and conf_parse.clause: where a key belongs. */
+#define CLAUSE_NONE 0		/**< global */
+#define CLAUSE_FEED 1		/**< feed: */
+#define CLAUSE_CLIENT 2		/**< client-policy: */
 
 struct conf_key;
 /** Store a key's value.  @return 1 on success, 0 with the error set. */
@@ -63,8 +70,9 @@ typedef int conf_set_type(struct conf_parse *p, const struct conf_key *k,
 struct conf_key {
 	/** as written in the file */
 	const char *name;
-	/** 1 for a key of a feed clause */
-	int feed;
+	/** CLAUSE_*: where it may stand (a clause key name may be used by
+	 * several clauses, e.g. name and action) */
+	int clause;
 	/** stores the value */
 	conf_set_type *set;
 	/** range of a number */
@@ -129,7 +137,7 @@ conf_oom(struct conf_parse *p)
 	return conf_err_at(p, p->line, "out of memory");
 }
 
-/** The feed clause being read (only while p->in_feed). */
+/** The feed clause being read (only while p->clause is CLAUSE_FEED). */
 static struct fb_feed_conf *
 conf_feed(struct conf_parse *p)
 {
@@ -972,6 +980,122 @@ set_log_num(struct conf_parse *p, const struct conf_key *k, const char *val)
 	return 1;
 }
 
+/* ---- client-policy clauses --------------------------------------- */
+
+/** The client-policy clause being read (p->clause is CLAUSE_CLIENT). */
+static struct fb_client_conf *
+conf_client(struct conf_parse *p)
+{
+	return &p->cfg->clients[p->cfg->nclients - 1];
+}
+
+/** A client policy's name: as a feed name, unique among the policies
+ * (it labels metrics and query log records). */
+static int
+set_client_name(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	size_t i;
+
+	if(!feed_name_ok(val))
+		return conf_bad(p, k, val);
+	for(i = 0; i + 1 < p->cfg->nclients; i++)
+		if(strcmp(p->cfg->clients[i].name, val) == 0)
+			return conf_err_at(p, p->line, "duplicate client-policy "
+				"name '%s' (first in the clause at line %d)",
+				val, p->cfg->clients[i].line);
+	return conf_str(p, &conf_client(p)->name, val);
+}
+
+/** One or more networks, separated by blanks; the key may repeat. */
+static int
+set_client_network(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	char word[128], why[128], show[FB_CONF_SHOW_MAX + 4];
+	struct fb_client_net *nets;
+	const char *v = val;
+	size_t n;
+
+	(void)k;
+	for(v += strspn(v, " \t"); *v; v += strspn(v, " \t")) {
+		n = strcspn(v, " \t");
+		if(n >= sizeof(word))
+			n = sizeof(word) - 1;
+		memcpy(word, v, n);
+		word[n] = 0;
+		v += strcspn(v, " \t");
+		if(p->cfg->nclient_nets >= FB_CLIENT_NETS_MAX)
+			return conf_err_at(p, p->line, "more than %d client "
+				"networks", FB_CLIENT_NETS_MAX);
+		nets = realloc(p->cfg->client_nets, (p->cfg->nclient_nets + 1) *
+			sizeof(*nets));
+		if(!nets)
+			return conf_oom(p);
+		p->cfg->client_nets = nets;
+		nets += p->cfg->nclient_nets;
+		if(!fb_client_net_parse(word, nets, why, sizeof(why)))
+			return conf_err_at(p, p->line, "bad network '%s': %s",
+				conf_show(word, show, sizeof(show)), why);
+		nets->policy = p->cfg->nclients - 1;
+		nets->line = p->line;
+		p->cfg->nclient_nets++;
+	}
+	return 1;
+}
+
+static int
+set_client_policy(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	int exempt = 0;
+
+	if(!conf_choice(p, k, val, "block", "exempt", &exempt))
+		return 0;
+	conf_client(p)->mode = exempt ? FB_CLIENT_EXEMPT : FB_CLIENT_BLOCK;
+	return 1;
+}
+
+/** The categories a block policy blocks: one or more category words. */
+static int
+set_client_categories(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	char word[32];
+	const char *v = val;
+	enum fb_category c;
+	unsigned bits = 0;
+	size_t n;
+
+	for(v += strspn(v, " \t"); *v; v += strspn(v, " \t")) {
+		n = strcspn(v, " \t");
+		if(n >= sizeof(word))
+			return conf_bad(p, k, val);
+		memcpy(word, v, n);
+		word[n] = 0;
+		v += n;
+		if(!fb_category_parse(word, &c))
+			return conf_bad(p, k, val);
+		bits |= 1u << c;
+	}
+	conf_client(p)->categories = bits;
+	return 1;
+}
+
+/** The action every block of the policy's clients gets. */
+static int
+set_client_action(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	enum fb_action a;
+
+	if(!fb_action_parse(val, &a) || a == FB_ACTION_DEFAULT ||
+		a == FB_ACTION_ALLOW)
+		return conf_bad(p, k, val);
+	conf_client(p)->action = a;
+	return 1;
+}
+
 /** Every key; doc/fraudblock.conf.5.in describes the same. */
 static const struct conf_key conf_keys[] = {
 	{ "database", 0, set_database, 0, 0, "an absolute path" },
@@ -1073,21 +1197,55 @@ static const struct conf_key conf_keys[] = {
 	{ "log-retention-days", 0, set_log_num, 1, 36500,
 		"days, 1 to 36500" },
 	{ "log-buffer", 0, set_log_num, 64, 1048576,
-		"records, 64 to 1048576" }
+		"records, 64 to 1048576" },
+	{ "name", CLAUSE_CLIENT, set_client_name, 0, 0, "1 to 63 of "
+		"A-Z a-z 0-9 _ . -, not manual-allow or manual-block" },
+	{ "network", CLAUSE_CLIENT, set_client_network, 0, 0,
+		"IPv4 or IPv6 addresses or address/prefix, blank separated" },
+	{ "policy", CLAUSE_CLIENT, set_client_policy, 0, 0,
+		"block or exempt" },
+	{ "categories", CLAUSE_CLIENT, set_client_categories, 0, 0,
+		"one or more of unspecified, scam, phishing, malware, other" },
+	{ "action", CLAUSE_CLIENT, set_client_action, 0, 0,
+		"sinkhole, nxdomain or nodata" }
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
-/** @return the line a key was given on (in this feed clause), or 0. */
+/** @return the line a key of that clause (CLAUSE_*) was given on (in the
+ * clause read last), or 0. */
 static int
-key_line(const struct conf_parse *p, const char *name)
+clause_key_line(const struct conf_parse *p, int clause, const char *name)
 {
 	size_t i;
 
 	for(i = 0; i < CONF_NKEYS; i++)
-		if(strcmp(conf_keys[i].name, name) == 0)
+		if(conf_keys[i].clause == clause &&
+			strcmp(conf_keys[i].name, name) == 0)
 			return p->seen[i];
 	return 0;
 }
+
+/** @return the line a feed or global key was given on, or 0. */
+static int
+key_line(const struct conf_parse *p, const char *name)
+{
+	int line = clause_key_line(p, CLAUSE_FEED, name);
+
+	return line ? line : clause_key_line(p, CLAUSE_NONE, name);
+}
+
+/** Forget which keys of a clause kind were seen: a new clause starts. */
+static void
+clause_keys_reset(struct conf_parse *p, int clause)
+{
+	size_t i;
+
+	for(i = 0; i < CONF_NKEYS; i++)
+		if(conf_keys[i].clause == clause)
+			p->seen[i] = 0;
+}
+
+static int clause_close(struct conf_parse *p);
 
 /** Check that the open feed clause has its required keys. */
 static int
@@ -1095,9 +1253,9 @@ feed_close(struct conf_parse *p)
 {
 	struct fb_feed_conf *f;
 
-	if(!p->in_feed)
+	if(p->clause != CLAUSE_FEED)
 		return 1;
-	p->in_feed = 0;
+	p->clause = CLAUSE_NONE;
 	f = conf_feed(p);
 	if(!f->name)
 		return conf_err_at(p, f->line, "feed clause without name");
@@ -1161,9 +1319,8 @@ feed_open(struct conf_parse *p)
 {
 	struct fb_config *cfg = p->cfg;
 	struct fb_feed_conf *feeds, *f;
-	size_t i;
 
-	if(!feed_close(p))
+	if(!clause_close(p))
 		return 0;
 	feeds = realloc(cfg->feeds, (cfg->nfeeds + 1) * sizeof(*feeds));
 	if(!feeds)
@@ -1185,10 +1342,126 @@ feed_open(struct conf_parse *p)
 	f->retries = 2;
 	f->sde_sub_error = FB_SDE_SUB_DEFAULT;
 	f->line = p->line;
-	for(i = 0; i < CONF_NKEYS; i++)
-		if(conf_keys[i].feed)
-			p->seen[i] = 0;
-	p->in_feed = 1;
+	clause_keys_reset(p, CLAUSE_FEED);
+	p->clause = CLAUSE_FEED;
+	return 1;
+}
+
+/** Check that the open client-policy clause is whole. */
+static int
+client_close(struct conf_parse *p)
+{
+	struct fb_client_conf *c;
+	size_t i;
+	int nets = 0;
+
+	if(p->clause != CLAUSE_CLIENT)
+		return 1;
+	p->clause = CLAUSE_NONE;
+	c = conf_client(p);
+	if(!c->name)
+		return conf_err_at(p, c->line, "client-policy clause without "
+			"name");
+	for(i = 0; i < p->cfg->nclient_nets; i++)
+		if(p->cfg->client_nets[i].policy == p->cfg->nclients - 1)
+			nets++;
+	if(!nets)
+		return conf_err_at(p, c->line, "client-policy '%s' without "
+			"network", c->name);
+	/* an exempt client is never blocked: a selection or an action
+	 * would be silently useless */
+	if(c->mode == FB_CLIENT_EXEMPT && (c->categories ||
+		c->action != FB_ACTION_DEFAULT))
+		return conf_err_at(p, clause_key_line(p, CLAUSE_CLIENT,
+			c->categories ? "categories" : "action"),
+			"client-policy '%s': %s is only for policy block",
+			c->name, c->categories ? "categories" : "action");
+	return 1;
+}
+
+/** Close whichever clause is open. */
+static int
+clause_close(struct conf_parse *p)
+{
+	return feed_close(p) && client_close(p);
+}
+
+/** Start a client-policy clause: policy block, all categories, the
+ * entries' own actions. */
+static int
+client_open(struct conf_parse *p)
+{
+	struct fb_config *cfg = p->cfg;
+	struct fb_client_conf *c;
+
+	if(!clause_close(p))
+		return 0;
+	if(cfg->nclients >= FB_CLIENT_POLICY_MAX)
+		return conf_err_at(p, p->line, "more than %d client-policy "
+			"clauses", FB_CLIENT_POLICY_MAX);
+	c = realloc(cfg->clients, (cfg->nclients + 1) * sizeof(*c));
+	if(!c)
+		return conf_oom(p);
+	cfg->clients = c;
+	c = &c[cfg->nclients++];
+	memset(c, 0, sizeof(*c));
+	c->mode = FB_CLIENT_BLOCK;
+	c->action = FB_ACTION_DEFAULT;
+	c->line = p->line;
+	clause_keys_reset(p, CLAUSE_CLIENT);
+	p->clause = CLAUSE_CLIENT;
+	return 1;
+}
+
+/** Order of networks for finding one given twice: family, prefix,
+ * address, then line. */
+static int
+net_cmp(const void *a, const void *b)
+{
+	const struct fb_client_net *x = a, *y = b;
+	int c;
+
+	if(x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if(x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	if((c = memcmp(x->addr, y->addr, sizeof(x->addr))) != 0)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/** No network may be given twice (in one clause or two): which policy
+ * applies would depend on the order of lines. */
+static int
+client_nets_check(struct conf_parse *p)
+{
+	const struct fb_config *cfg = p->cfg;
+	struct fb_client_net *sorted;
+	char text[64];
+	size_t i;
+
+	if(cfg->nclient_nets < 2)
+		return 1;
+	sorted = malloc(cfg->nclient_nets * sizeof(*sorted));
+	if(!sorted)
+		return conf_oom(p);
+	memcpy(sorted, cfg->client_nets, cfg->nclient_nets * sizeof(*sorted));
+	qsort(sorted, cfg->nclient_nets, sizeof(*sorted), net_cmp);
+	for(i = 1; i < cfg->nclient_nets; i++) {
+		const struct fb_client_net *a = &sorted[i - 1],
+			*b = &sorted[i];
+
+		if(a->family != b->family || a->prefix != b->prefix ||
+			memcmp(a->addr, b->addr, sizeof(a->addr)) != 0)
+			continue;
+		conf_err_at(p, b->line, "network %s given twice (first at "
+			"line %d, client-policy '%s')", fb_client_net_text(b,
+			text, sizeof(text)), a->line,
+			cfg->clients[a->policy].name);
+		free(sorted);
+		return 0;
+	}
+	free(sorted);
 	return 1;
 }
 
@@ -1199,24 +1472,37 @@ conf_set(struct conf_parse *p, const char *key, const char *val)
 	char show[FB_CONF_SHOW_MAX + 4];
 	size_t i;
 
-	if(strcmp(key, "feed") == 0) {
+	int other = -1;
+
+	if(strcmp(key, "feed") == 0 || strcmp(key, "client-policy") == 0) {
 		if(*val)
 			return conf_err_at(p, p->line,
-				"'feed:' takes no value");
-		return feed_open(p);
+				"'%s:' takes no value", key);
+		return key[0] == 'f' ? feed_open(p) : client_open(p);
 	}
-	for(i = 0; i < CONF_NKEYS; i++)
-		if(strcmp(key, conf_keys[i].name) == 0)
+	/* a global key, or a key of the open clause; a name several clauses
+	 * use (name, action) is the open clause's */
+	for(i = 0; i < CONF_NKEYS; i++) {
+		if(strcmp(key, conf_keys[i].name) != 0)
+			continue;
+		if(conf_keys[i].clause == CLAUSE_NONE ||
+			conf_keys[i].clause == p->clause)
 			break;
-	if(i == CONF_NKEYS)
+		if(other < 0)
+			other = conf_keys[i].clause;
+	}
+	if(i == CONF_NKEYS && other < 0)
 		return conf_err_at(p, p->line, "unknown key '%s'",
 			conf_show(key, show, sizeof(show)));
-	if(conf_keys[i].feed && !p->in_feed)
-		return conf_err_at(p, p->line, "feed key '%s' outside a feed "
-			"clause", key);
+	if(i == CONF_NKEYS)
+		return conf_err_at(p, p->line, "%s key '%s' outside a %s "
+			"clause", other == CLAUSE_FEED ? "feed" :
+			"client-policy", key, other == CLAUSE_FEED ? "feed" :
+			"client-policy");
 	if(!*val)
 		return conf_err_at(p, p->line, "missing value for %s", key);
-	if(p->seen[i])
+	/* network is the one key that may repeat: each line adds */
+	if(p->seen[i] && conf_keys[i].set != set_client_network)
 		return conf_err_at(p, p->line, "%s given twice (first at "
 			"line %d)", key, p->seen[i]);
 	p->seen[i] = p->line;
@@ -1392,9 +1678,9 @@ conf_read(struct conf_parse *p, FILE *f)
 			return 0;
 	if(r < 0)
 		return 0;
-	if(!feed_close(p))
+	if(!clause_close(p))
 		return 0;
-	return log_check(p) && sde_check(p);
+	return log_check(p) && sde_check(p) && client_nets_check(p);
 }
 
 /** @return a config with the defaults, or NULL when out of memory. */
@@ -1504,6 +1790,10 @@ fb_config_free(struct fb_config *cfg)
 		free(cfg->feeds[i].sde_justification);
 	}
 	free(cfg->feeds);
+	for(i = 0; i < cfg->nclients; i++)
+		free(cfg->clients[i].name);
+	free(cfg->clients);
+	free(cfg->client_nets);
 	free(cfg->log.file);
 	free(cfg->log.syslog_socket);
 	free(cfg->log.key_file);

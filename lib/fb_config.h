@@ -11,8 +11,9 @@
  * column, category-column, field, url-paths, trusted, max-protected,
  * signature-key, signature, checksum, refresh, max-download, timeout,
  * retries, ca-file, pin, sde-sub-error, justification, ...) belong to it
- * until the next `feed:`.
- * Global keys may stand anywhere.
+ * until the next clause.
+ * `client-policy:` opens a client policy clause (name, network, policy,
+ * categories, action) the same way.  Global keys may stand anywhere.
  * The reference is doc/fraudblock.conf.5.
  *
  * The file is outside input: every error names file:line and what is
@@ -142,6 +143,42 @@ struct fb_feed_conf {
 	int line;		/**< where the clause starts, for messages */
 };
 
+/** Most client-policy clauses (each has its own metrics counters). */
+#define FB_CLIENT_POLICY_MAX 64
+/** Most networks of all client-policy clauses together. */
+#define FB_CLIENT_NETS_MAX 65536
+
+/** What a client policy does with the blocks of its clients. */
+enum fb_client_mode {
+	FB_CLIENT_BLOCK = 0,	/**< block (default): all categories, or
+				 * the selected ones */
+	FB_CLIENT_EXEMPT	/**< never block: log would-block instead */
+};
+
+/** One client-policy clause (doc/fraudblock.conf.5, doc/matching.md). */
+struct fb_client_conf {
+	char *name;		/**< unique; as a feed name */
+	enum fb_client_mode mode;
+	/** block: the categories blocked, bit (1u << enum fb_category)
+	 * each; 0 means all of them */
+	unsigned categories;
+	/** block: FB_ACTION_DEFAULT (the entry's action, or default-action)
+	 * or the action every block of these clients gets */
+	enum fb_action action;
+	int line;		/**< where the clause starts, for messages */
+};
+
+/** One network of a client-policy clause. */
+struct fb_client_net {
+	int family;		/**< AF_INET or AF_INET6 */
+	/** the network address, network byte order, host bits zero (an
+	 * IPv4-mapped IPv6 network of /96 or longer is stored as IPv4) */
+	uint8_t addr[16];
+	unsigned prefix;	/**< prefix length: 0..32 or 0..128 */
+	size_t policy;		/**< index of its clause in cfg->clients */
+	int line;		/**< where it was given */
+};
+
 /** How the query log writes client addresses (doc/querylog.md). */
 enum fb_privacy {
 	FB_PRIVACY_TRUNCATE = 0,	/**< IPv4 /24, IPv6 /48 (default) */
@@ -212,6 +249,13 @@ struct fb_config {
 	int count_cache_hits;
 	struct fb_feed_conf *feeds;
 	size_t nfeeds;
+	/** the client-policy clauses, in file order */
+	struct fb_client_conf *clients;
+	size_t nclients;
+	/** the networks of all of them, in file order; no network is given
+	 * twice (same address and prefix) */
+	struct fb_client_net *client_nets;
+	size_t nclient_nets;
 	/** the query log; on when log.file or log.syslog is set */
 	struct fb_log_conf log;
 	/** Structured DNS Error (sde-* keys, fb_sde.h): JSON in the EDE

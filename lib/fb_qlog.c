@@ -294,14 +294,16 @@ size_t fb_qlog_format(const struct fb_qlog_rec *r, enum fb_privacy mode,
 {
 	char num[64];
 	struct out o;
-	int block = r->event == FB_QLOG_BLOCK;
+	int block = r->event == FB_QLOG_BLOCK ||
+		r->event == FB_QLOG_WOULD_BLOCK;
 	size_t feedlen = strnlen(r->feed, sizeof(r->feed));
 
 	out_init(&o, buf, cap);
 	snprintf(num, sizeof(num), "{\"v\":%d,\"ts\":", FB_QLOG_VERSION);
 	out_str(&o, num);
 	out_time(&o, r->ts_ms);
-	out_member_str(&o, "event", block ? "block" : "pass");
+	out_member_str(&o, "event", r->event == FB_QLOG_BLOCK ? "block" :
+		r->event == FB_QLOG_WOULD_BLOCK ? "would-block" : "pass");
 	out_str(&o, ",\"client\":");
 	out_client(&o, mode, key, r->family, r->addr);
 	if(mode == FB_PRIVACY_HASH)
@@ -326,9 +328,14 @@ size_t fb_qlog_format(const struct fb_qlog_rec *r, enum fb_privacy mode,
 		out_str(&o, ",\"matched\":null,\"feed\":null,\"category\":null,"
 			"\"action\":null,\"ede\":null");
 	snprintf(num, sizeof(num), ",\"generation\":%llu,\"thread\":%u,"
-		"\"cname\":%s}\n", (unsigned long long)r->generation,
+		"\"cname\":%s,\"policy\":", (unsigned long long)r->generation,
 		(unsigned)r->thread, r->cname ? "true" : "false");
 	out_str(&o, num);
+	if(r->policy[0])
+		out_json(&o, r->policy, strnlen(r->policy, sizeof(r->policy)));
+	else
+		out_str(&o, "null");
+	out_str(&o, "}\n");
 	return out_end(&o);
 }
 

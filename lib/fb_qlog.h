@@ -37,6 +37,9 @@
 /** fb_qlog_rec.event */
 #define FB_QLOG_BLOCK 1		/**< a client query answered with a block */
 #define FB_QLOG_PASS 2		/**< a checked query that was not blocked */
+/** a client query its client policy let through that the default
+ * policy blocks (the fields of a block: what it would have got) */
+#define FB_QLOG_WOULD_BLOCK 3
 
 /** Bytes of an HMAC key file: at least 32 and at most 64 random bytes. */
 #define FB_QLOG_KEY_MIN 32
@@ -60,11 +63,13 @@ struct fb_qlog_rec {
 	uint16_t qtype, qclass;	/**< of the query */
 	uint16_t ede;		/**< EDE code of the block */
 	uint16_t thread;	/**< Unbound's worker number */
-	uint8_t event;		/**< FB_QLOG_BLOCK or FB_QLOG_PASS */
+	uint8_t event;		/**< FB_QLOG_BLOCK, _PASS or _WOULD_BLOCK */
 	uint8_t family;		/**< 0 (no client), AF_INET or AF_INET6 */
-	uint8_t action;		/**< enum fb_action, resolved (block) */
-	uint8_t category;	/**< enum fb_category (block) */
-	uint8_t depth;		/**< labels of the matching entry (block) */
+	uint8_t action;		/**< enum fb_action, resolved (block and
+				 * would-block: the answer it would get) */
+	uint8_t category;	/**< enum fb_category (block, would-block) */
+	uint8_t depth;		/**< labels of the matching entry (block,
+				 * would-block) */
 	/** the block came through another name of the answer's CNAME or
 	 * DNAME chain (chain[] holds it), not the query name */
 	uint8_t cname;
@@ -76,6 +81,9 @@ struct fb_qlog_rec {
 	uint8_t qname[255];	/**< the query name, wire format */
 	/** cname: the chain name the matching entry applies to, wire */
 	uint8_t chain[255];
+	/** the client policy that decided (a client-policy clause's name),
+	 * NUL-terminated; "" for the default policy */
+	char policy[FB_SOURCE_NAME_MAX];
 };
 
 /**

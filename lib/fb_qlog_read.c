@@ -586,8 +586,10 @@ fb_qlog_parse(char *line, size_t len, struct fb_qlog_entry *e)
 		return bad;
 	if((seen & REQUIRED) != REQUIRED)
 		return FB_QLOG_BAD_MISSING;
-	if(e->event == FB_QLOG_EV_BLOCK && (!e->matched || !e->feed ||
-		!e->category || !e->action))
+	/* a would-block names what would have blocked, as a block does */
+	if((e->event == FB_QLOG_EV_BLOCK ||
+		e->event == FB_QLOG_EV_WOULD_BLOCK) && (!e->matched ||
+		!e->feed || !e->category || !e->action))
 		return FB_QLOG_BAD_VALUE;
 	return FB_QLOG_GOOD;
 }

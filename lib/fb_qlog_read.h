@@ -48,7 +48,8 @@
 enum fb_qlog_event {
 	FB_QLOG_EV_BLOCK = 1,	/**< "block" */
 	FB_QLOG_EV_PASS,	/**< "pass" */
-	FB_QLOG_EV_WOULD_BLOCK	/**< "would-block" (reserved) */
+	FB_QLOG_EV_WOULD_BLOCK	/**< "would-block": a client policy let it
+				 * through */
 };
 
 /** One record.  Strings point into the parsed line; NULL is JSON null. */

@@ -130,6 +130,7 @@ static int push(struct fb_ring *r, struct module_qstate *qstate,
 	uint64_t tl = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
 	const struct timeval *tv = qstate->env->now_tv;
 	struct fb_qlog_rec *rec;
+	size_t pol;
 	if(h - tl >= r->size) {
 		__atomic_store_n(&r->dropped, r->dropped + 1, __ATOMIC_RELAXED);
 		return 0;
@@ -147,7 +148,11 @@ static int push(struct fb_ring *r, struct module_qstate *qstate,
 		copy_addr(rec, cr);
 	else
 		rec->family = 0;
-	if(event == FB_QLOG_BLOCK) {
+	pol = l->policy ? strnlen(l->policy, sizeof(rec->policy) - 1) : 0;
+	if(pol)
+		memcpy(rec->policy, l->policy, pol);
+	rec->policy[pol] = 0;
+	if(event == FB_QLOG_BLOCK || event == FB_QLOG_WOULD_BLOCK) {
 		rec->action = (uint8_t)action;
 		rec->category = l->v.entry.category;
 		rec->depth = (uint8_t)l->v.depth;

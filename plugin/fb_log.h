@@ -1,7 +1,8 @@
 /**
  * \file
  * The query log of the module (schema: doc/querylog.md): one record per
- * blocked client query (and per checked one with log-all-queries), written
+ * blocked client query, per client query a client policy let through
+ * (would-block), and per checked one with log-all-queries, written
  * as JSON Lines to a file and/or syslog, without ever making a resolver
  * thread wait.
  *
@@ -71,10 +72,11 @@ void fb_ring_free(struct fb_ring *r);
  * state).  No lock, allocation or system call; drops when full.
  * @param t: the thread; nothing happens when it has no ring.
  * @param qstate: the query.
- * @param l: the lookup (feed, entry, EDE); for a pass only the depth
- *	(0) is read.
- * @param action: the action answered (enum fb_action, resolved).
- * @param event: FB_QLOG_BLOCK or FB_QLOG_PASS.
+ * @param l: the lookup (feed, entry, EDE, the client policy's name);
+ *	for a pass only the depth (0) and the policy are read.
+ * @param action: the action answered, or for a would-block the one the
+ *	default policy answers (enum fb_action, resolved).
+ * @param event: FB_QLOG_BLOCK, FB_QLOG_PASS or FB_QLOG_WOULD_BLOCK.
  */
 void fb_log_query(struct fb_thread *t, struct module_qstate *qstate,
 	const struct fb_lookup *l, int action, int event);

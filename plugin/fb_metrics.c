@@ -68,6 +68,7 @@ struct sum {
 	uint64_t allowed[FB_METRICS_SOURCES];
 	uint64_t blocked[FB_METRICS_SOURCES][FB_METRICS_CATEGORIES]
 		[FB_METRICS_ACTIONS];
+	uint64_t would_block[FB_CLIENT_POLICY_MAX][FB_METRICS_CATEGORIES];
 	unsigned threads;
 };
 
@@ -96,6 +97,10 @@ static void sum_threads(struct fb_module *m, struct sum *s)
 					s->blocked[i][c][a] +=
 						LOAD(t->stats.blocked[i][c][a]);
 		}
+		for(i = 0; i < FB_CLIENT_POLICY_MAX; i++)
+			for(c = 0; c < FB_METRICS_CATEGORIES; c++)
+				s->would_block[i][c] +=
+					LOAD(t->stats.would_block[i][c]);
 	}
 	pthread_mutex_unlock(&m->lock);
 }
@@ -254,6 +259,22 @@ static void render(struct text *x, struct fb_module *m, const struct sum *s,
 			put_sample(x, "fraudblock_allowed_total",
 				slot_name(st, i, nb, sizeof(nb)), NULL, NULL,
 				s->allowed[i]);
+	put_head(x, "fraudblock_would_block_total", "counter",
+		"Client queries their client policy let through that the "
+		"default policy blocks, by client policy and the entry's "
+		"category.");
+	for(k = 0; k < m->cfg->nclients && k < FB_CLIENT_POLICY_MAX; k++)
+		for(c = 0; c < FB_METRICS_CATEGORIES; c++) {
+			if(!s->would_block[k][c])
+				continue;
+			put(x, "fraudblock_would_block_total{");
+			put_label(x, "policy", m->cfg->clients[k].name);
+			put(x, ",");
+			put_label(x, "category",
+				fb_category_name((enum fb_category)c));
+			put(x, "} %llu\n",
+				(unsigned long long)s->would_block[k][c]);
+		}
 	put_one(x, "fraudblock_lookup_errors_total", "counter",
 		"Lookups that could not be done (no list, damaged list, read "
 		"error): the query passed unchecked.", s->failed_open);

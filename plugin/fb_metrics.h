@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "fb_record.h"
+#include "fb_config.h"
 
 struct fb_module;
 struct module_env;
@@ -70,6 +71,10 @@ struct fb_thread_stats {
 	 * and action (the action done: default resolved) */
 	uint64_t blocked[FB_METRICS_SOURCES][FB_METRICS_CATEGORIES]
 		[FB_METRICS_ACTIONS];
+	/** client queries their client policy let through that the
+	 * default policy blocks, by policy (index in cfg->clients) and the
+	 * entry's category */
+	uint64_t would_block[FB_CLIENT_POLICY_MAX][FB_METRICS_CATEGORIES];
 };
 
 /** The counter slot of a source id. */
@@ -89,6 +94,16 @@ static inline void fb_stats_blocked(struct fb_thread_stats *s,
 	unsigned a = action >= FB_ACTION_SINKHOLE &&
 		action <= FB_ACTION_NODATA ? action - FB_ACTION_SINKHOLE : 0;
 	FB_COUNT(s->blocked[fb_metrics_slot(source)][c][a]);
+}
+
+/** Count a would-block of client policy number policy. */
+static inline void fb_stats_would_block(struct fb_thread_stats *s,
+	size_t policy, uint8_t category)
+{
+	unsigned c = category < FB_METRICS_CATEGORIES ? category :
+		FB_CATEGORY_OTHER;
+	if(policy < FB_CLIENT_POLICY_MAX)
+		FB_COUNT(s->would_block[policy][c]);
 }
 
 /** One source as the metrics file shows it. */

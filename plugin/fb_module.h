@@ -21,6 +21,7 @@
 struct fb_watch;
 struct fb_log;
 struct fb_thread;
+struct fb_clients;
 struct module_env;
 
 /** fb_module.gate: may a worker read the store? */
@@ -75,6 +76,11 @@ struct fb_module {
 	/** the query log's writer, or NULL when the log is off; set in
 	 * init() before any worker runs */
 	struct fb_log *log;
+	/** the client policies' lookup table (fb_client.h), or NULL when
+	 * none is configured; made in init(), read-only after */
+	struct fb_clients *clients;
+	/** env->unique_mesh before init() set it, given back in deinit() */
+	int unique_mesh_before;
 };
 
 /** Log msg at error level unless bit is already set in m->logged; set it.

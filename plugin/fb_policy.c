@@ -3,6 +3,7 @@
  * The module's decisions (see fb_policy.h).
  */
 #include "config.h"
+#include <string.h>
 #include <arpa/inet.h>
 #include "util/module.h"
 #include "util/log.h"
@@ -19,6 +20,7 @@
 #include "fb_policy.h"
 #include "fb_log.h"
 #include "fb_qlog.h"
+#include "fb_client.h"
 
 /** Most distinct names of one answer remembered to skip repeats: a
  * chain longer than Unbound follows (it stops at 11 CNAMEs), its targets
@@ -32,12 +34,28 @@ static int from_client(struct module_qstate *qstate)
 		!qstate->is_priming && !qstate->is_valrec;
 }
 
-/** Answer a blocked client query.  @return 1 if answered. */
-static int block(struct fb_module *m, struct fb_thread *t,
-	struct module_qstate *qstate, int id, const struct fb_lookup *l)
+/** Set as qstate->minfo[id] when the query phase let a listed query name
+ * through for the client's policy and logged it: the answer phase does
+ * not log it again.  Only its address is used. */
+static char passed_by_policy;
+
+/** The action the default policy answers a block entry with. */
+static enum fb_action entry_action(const struct fb_module *m,
+	const struct fb_lookup *l)
 {
-	enum fb_action action = l->v.entry.action == FB_ACTION_DEFAULT ?
+	return l->v.entry.action == FB_ACTION_DEFAULT ?
 		m->cfg->default_action : (enum fb_action)l->v.entry.action;
+}
+
+/** Answer a blocked client query, with the action of its client policy
+ * when that has one.  @return 1 if answered. */
+static int block(struct fb_module *m, struct fb_thread *t,
+	struct module_qstate *qstate, int id, struct fb_lookup *l,
+	const struct fb_client_conf *cp)
+{
+	enum fb_action action = cp && cp->action != FB_ACTION_DEFAULT ?
+		cp->action : entry_action(m, l);
+	l->policy = cp ? cp->name : NULL;
 	if(!fb_answer(qstate, id, action, m->cfg, l))
 		return 0;
 	FB_COUNT(t->count.blocked);
@@ -47,9 +65,22 @@ static int block(struct fb_module *m, struct fb_thread *t,
 	return 1;
 }
 
+/** The client's policy lets a blocked name through: count it and log
+ * would-block with what the default policy would have answered. */
+static void would_block(struct fb_module *m, struct fb_thread *t,
+	struct module_qstate *qstate, struct fb_lookup *l,
+	const struct fb_client_conf *cp)
+{
+	l->policy = cp->name;
+	fb_stats_would_block(&t->stats, (size_t)(cp - m->cfg->clients),
+		l->v.entry.category);
+	fb_log_query(t, qstate, l, entry_action(m, l), FB_QLOG_WOULD_BLOCK);
+}
+
 int fb_policy_query(struct fb_module *m, struct module_qstate *qstate,
 	int id)
 {
+	const struct fb_client_conf *cp;
 	struct fb_thread *t;
 	struct fb_lookup l;
 	int client;
@@ -63,8 +94,11 @@ int fb_policy_query(struct fb_module *m, struct module_qstate *qstate,
 	if(l.v.kind == FB_ALLOW && client)
 		FB_COUNT(t->stats.allowed[fb_metrics_slot(l.v.entry.source)]);
 	if(l.v.kind != FB_BLOCK) {
-		if(m->cfg->log.all_queries && client)
+		if(m->cfg->log.all_queries && client) {
+			cp = fb_client_of(m, qstate);
+			l.policy = cp ? cp->name : NULL;
 			fb_log_query(t, qstate, &l, 0, FB_QLOG_PASS);
+		}
 		return 0;
 	}
 	if(!client) {
@@ -72,7 +106,17 @@ int fb_policy_query(struct fb_module *m, struct module_qstate *qstate,
 		qstate->no_cache_store = 1;
 		return 0;
 	}
-	return block(m, t, qstate, id, &l);
+	cp = fb_client_of(m, qstate);
+	if(!fb_client_blocks(cp, l.v.entry.category)) {
+		/* this client's policy gets it the real answer; no other
+		 * client may get that from the cache (the iterator then
+		 * stores neither it nor any step of its chain) */
+		qstate->no_cache_store = 1;
+		would_block(m, t, qstate, &l, cp);
+		qstate->minfo[id] = &passed_by_policy;
+		return 0;
+	}
+	return block(m, t, qstate, id, &l, cp);
 }
 
 /** The names of an answer's chain as fb_policy_answer() judges them. */
@@ -83,6 +127,12 @@ struct chain {
 	/** the first blocked name in chain order, NULL if none */
 	const uint8_t *hit;
 	size_t hit_len;
+	/** the client's policy (NULL: the default) */
+	const struct fb_client_conf *cp;
+	/** the first blocked name whose entry's category that policy
+	 * blocks (hit, for the default), NULL if none */
+	const uint8_t *sel;
+	size_t sel_len;
 };
 
 /** Judge one name of the chain: look it up once, remove the cached
@@ -108,6 +158,10 @@ static void chain_name(struct chain *c, struct fb_thread *t,
 	if(!c->hit) {
 		c->hit = name;
 		c->hit_len = len;
+	}
+	if(!c->sel && fb_client_blocks(c->cp, l.v.entry.category)) {
+		c->sel = name;
+		c->sel_len = len;
 	}
 }
 
@@ -144,9 +198,8 @@ int fb_policy_answer(struct fb_module *m, struct module_qstate *qstate,
 	size_t i;
 	if(qi->qclass != LDNS_RR_CLASS_IN || !(t = fb_thread_get(m)))
 		return 0;
-	c.nseen = 0;
-	c.hit = NULL;
-	c.hit_len = 0;
+	memset(&c, 0, sizeof(c));
+	c.cp = from_client(qstate) ? fb_client_of(m, qstate) : NULL;
 	/* the query name first, then each owner of the answer section and
 	 * the target of each CNAME and DNAME: a plain answer costs one
 	 * lookup (its owner is the query name) */
@@ -168,13 +221,27 @@ int fb_policy_answer(struct fb_module *m, struct module_qstate *qstate,
 	/* a query Unbound made needs its answer, as in the query phase */
 	if(!from_client(qstate))
 		return 0;
+	if(!c.sel) {
+		/* the client's policy lets every listed name of the chain
+		 * through: it gets the real answer, which the iterator and
+		 * the validator cached before this point and the evictions
+		 * above removed, as for any chain with a listed name */
+		if(qstate->minfo[id] == &passed_by_policy)
+			return 0;	/* logged in the query phase */
+		c.sel = c.hit;
+		c.sel_len = c.hit_len;
+	}
 	/* again, for the EDE text: later lookups may have reused its slot */
-	if(!fb_thread_lookup(t, c.hit, c.hit_len, &l) ||
+	if(!fb_thread_lookup(t, c.sel, c.sel_len, &l) ||
 	   l.v.kind != FB_BLOCK)
 		return 0;
-	if(c.hit != qi->qname) {
-		l.chain = c.hit;
-		l.chain_len = c.hit_len;
+	if(c.sel != qi->qname) {
+		l.chain = c.sel;
+		l.chain_len = c.sel_len;
 	}
-	return block(m, t, qstate, id, &l);
+	if(!fb_client_blocks(c.cp, l.v.entry.category)) {
+		would_block(m, t, qstate, &l, c.cp);
+		return 0;
+	}
+	return block(m, t, qstate, id, &l, c.cp);
 }

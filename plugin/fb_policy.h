@@ -26,6 +26,19 @@
  *   been listed while it was being resolved (the sweep after that commit
  *   may have run before this answer was cached).
  *
+ * Client policies (fb_client.h, doc/matching.md): a client query is
+ * judged with the policy of its client's network.  A blocked name whose
+ * entry that policy does not block (an exempt client; a category it does
+ * not select) gets the real answer, a `would-block` record in the query
+ * log and a count, and in the query phase no_cache_store, so neither the
+ * answer nor any step of its chain enters the message cache for other
+ * clients (cache hits skip the module).  In the answer phase the chain's
+ * blocked names and the alias are removed from the cache whatever the
+ * client's policy, and the client gets the block of the first name in
+ * chain order its policy blocks.  A policy's action replaces the entry's.
+ * Queries with no client use the default policy: every block entry
+ * blocks, with its own action.
+ *
  * Both fail open: no store, a damaged one or a read error let the query
  * pass (logged once).  The cache sweep after a list change is the third
  * phase (fb_watch.c).

@@ -100,6 +100,9 @@ struct fb_lookup {
 	 * query name: wire format, chain_len bytes */
 	const uint8_t *chain;
 	size_t chain_len;
+	/** NULL, or (set by fb_policy) the name of the client policy that
+	 * decided, for the query log */
+	const char *policy;
 };
 
 /**

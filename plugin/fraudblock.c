@@ -2,9 +2,9 @@
  * \file
  * fraudblock.so: the Unbound dynlib module that blocks listed names.  This
  * file holds the six entry points Unbound calls; the work is done in
- * fb_policy.c (decisions), fb_thread.c (per-thread lookups), fb_list.c
- * (the store in force), fb_watch.c (following updates) and fb_cache.c
- * (Unbound's message cache).
+ * fb_policy.c (decisions), fb_client.c (client policies), fb_thread.c
+ * (per-thread lookups), fb_list.c (the store in force), fb_watch.c
+ * (following updates) and fb_cache.c (Unbound's message cache).
  *
  * Load it with `module-config: "dynlib validator iterator"` and
  * `dynlib-file: ".../fraudblock.so"`; its own settings come from
@@ -32,6 +32,7 @@
 #include "fb_guard.h"
 #include "fb_log.h"
 #include "fb_metrics.h"
+#include "fb_client.h"
 
 /** The six entry points are all dynlibmod looks up with dlsym; every
  * other symbol is hidden (-fvisibility=hidden). */
@@ -123,9 +124,11 @@ EXPORT int init(struct module_env *env, int id)
 	 * watch thread keeps trying and queries pass meanwhile */
 	fb_list_open_first(m);
 	de->dyn_env = m;
-	if(!fb_log_start(&m->log, m) || !fb_watch_start(&m->watch, m, env)) {
+	if(!fb_clients_start(m, env) || !fb_log_start(&m->log, m) ||
+	   !fb_watch_start(&m->watch, m, env)) {
 		de->dyn_env = NULL;
 		fb_log_stop(m->log);
+		fb_clients_stop(m, env);
 		fb_list_close(m);
 		pthread_mutex_destroy(&m->lock);
 		free(m);
@@ -154,6 +157,7 @@ EXPORT void deinit(struct module_env *env, int id)
 	fb_metrics_hits_stop(env, id);
 	fb_watch_stop(m->watch);
 	fb_log_stop(m->log);
+	fb_clients_stop(m, env);
 	fb_list_close(m);
 	pthread_mutex_destroy(&m->lock);
 	free(m);

@@ -75,6 +75,7 @@
 #   dig_rcode PORT NAME [TYPE]	NOERROR, NXDOMAIN, ... or TIMEOUT
 #   dig_short PORT NAME [TYPE]	answer rdata, sorted, space separated
 #   dig_sum / dnsq_sum PORT NAME [TYPE]	"RCODE rdata|rdata" for comparing
+#   fb_dig_sum_of OUTPUT	the same of dig +noall +comments +answer output
 #   dig_ede / dnsq_ede PORT NAME [TYPE]	the EDE lines of the reply
 #   sinkholed PORT NAME		A answer is the sinkhole address
 #   resolves PORT NAME ADDR	A answer is exactly ADDR
@@ -677,16 +678,21 @@ fb_sum() {
 		printf "%s%s", r[i], (i < n ? "|" : ""); printf "\n" }'
 }
 
-dig_sum() {
-	local _o _s
-	_o=$(dig -4 -p "$1" @127.0.0.1 "$2" "${3:-A}" +time=2 +tries=1 \
-		+noall +comments +answer 2>&1)
+# fb_dig_sum_of OUTPUT: "RCODE rdata|rdata" of dig's +noall +comments
+# +answer output
+fb_dig_sum_of() {
+	local _s
 	{
-		_s=$(printf '%s\n' "$_o" |
+		_s=$(printf '%s\n' "$1" |
 			sed -n 's/.*status: \([A-Z]*\),.*/\1/p')
 		echo "${_s:-TIMEOUT}"
-		printf '%s\n' "$_o" | grep -v '^;' | fb_rdata | sort
+		printf '%s\n' "$1" | grep -v '^;' | fb_rdata | sort
 	} | fb_sum
+}
+
+dig_sum() {
+	fb_dig_sum_of "$(dig -4 -p "$1" @127.0.0.1 "$2" "${3:-A}" +time=2 \
+		+tries=1 +noall +comments +answer 2>&1)"
 }
 
 dnsq_sum() {

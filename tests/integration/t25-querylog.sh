@@ -79,7 +79,7 @@ want_block() {
 		"$3" "$4" "$5"
 	printf '"category":"%s","action":"%s","ede":%s,"generation":%s,' \
 		"$6" "$7" "$8" "$GEN"
-	printf '"thread":0,"cname":false}\n'
+	printf '"thread":0,"cname":false,"policy":null}\n'
 }
 
 # ---- the three actions, every field --------------------------------------
@@ -120,7 +120,7 @@ is "$(rec_of full.scam.example-test)" \
 	"full: the client address as it is"
 is "$(q 127.0.0.8 www2.example-test)" NOERROR "benign query in full mode"
 is "$(rec_of www2.example-test)" \
-	'{"v":1,"ts":"TS","event":"pass","client":"127.0.0.8","qname":"www2.example-test","qtype":"A","qclass":"IN","matched":null,"feed":null,"category":null,"action":null,"ede":null,"generation":'"$GEN"',"thread":0,"cname":false}' \
+	'{"v":1,"ts":"TS","event":"pass","client":"127.0.0.8","qname":"www2.example-test","qtype":"A","qclass":"IN","matched":null,"feed":null,"category":null,"action":null,"ede":null,"generation":'"$GEN"',"thread":0,"cname":false,"policy":null}' \
 	"log-all-queries: a pass record, block fields null"
 if [ $HAVE6 = 1 ]; then
 	q ::1 full6.scam.example-test > /dev/null

@@ -147,7 +147,7 @@ ok "feed_sync_age_seconds of fb-a is 0..300 ($age)" \
 like "$(mval fraudblock_worker_threads)" '^[12]$' \
 	"worker_threads: the threads that counted (1 or 2)"
 is "$(grep -c '^# TYPE fraudblock_[a-z_]* \(counter\|gauge\)$' "$MFILE")" \
-	16 "16 metrics, each with its TYPE line"
+	17 "17 metrics, each with its TYPE line"
 ok "no temporary file left beside it" \
 	test "$(ls -A "$MDIR")" = fraudblock.prom
 

@@ -230,7 +230,7 @@ want() {
 		"$1" "$2"
 	printf '"feed":"%s","category":"%s","action":"%s","ede":%s,' \
 		"$3" "$4" "$5" "$6"
-	printf '"generation":G,"thread":0,"cname":%s}\n' "$7"
+	printf '"generation":G,"thread":0,"cname":%s,"policy":null}\n' "$7"
 }
 is "$(rec_of a2.example-test)" \
 	"$(want a2.example-test listed2.example-test fb-main scam sinkhole 15 true)" \

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "fb_config.h"
+#include "fb_client_net.h"
 #include "tap.h"
 
 /* the same fallbacks as lib/fb_config.c; a build that sets one sets it
@@ -1069,6 +1070,217 @@ test_sde(void)
 		"a feed's justification too long, at its line");
 }
 
+/** client-policy clauses: what is kept, and every bad value at its line. */
+static void
+test_client_policies(void)
+{
+	struct fb_config *cfg;
+	char text[64];
+
+	cfg = load_good("database: /d\n"
+		"client-policy:\n"
+		"  name: soc\n"
+		"  network: 10.1.2.0/24 2001:db8:1::/48\n"
+		"  network: 192.0.2.7\n"
+		"  policy: exempt\n"
+		"feed:\n name: f\n source: /x\n action: nxdomain\n"
+		"client-policy:\n"
+		"  name: staff\n"
+		"  network: 10.0.0.0/8 ::ffff:198.51.100.0/120\n"
+		"  categories: scam  phishing\n"
+		"  action: nodata\n"
+		"client-policy:\n"
+		"  name: plain\n"
+		"  network: ::1\n",
+		"two client policies around a feed clause");
+	if(cfg) {
+		ok(cfg->nclients == 3 && cfg->nclient_nets == 6 &&
+			cfg->nfeeds == 1, "3 policies, 6 networks, 1 feed");
+		is_str(cfg->clients[0].name, "soc", "first name");
+		ok(cfg->clients[0].mode == FB_CLIENT_EXEMPT &&
+			cfg->clients[0].categories == 0 &&
+			cfg->clients[0].action == FB_ACTION_DEFAULT,
+			"soc: exempt, no selection, no action");
+		ok(cfg->clients[1].mode == FB_CLIENT_BLOCK &&
+			cfg->clients[1].categories == ((1u << FB_CATEGORY_SCAM) |
+			(1u << FB_CATEGORY_PHISHING)) &&
+			cfg->clients[1].action == FB_ACTION_NODATA,
+			"staff: block scam and phishing with nodata");
+		ok(cfg->clients[2].mode == FB_CLIENT_BLOCK &&
+			cfg->clients[2].categories == 0 &&
+			cfg->clients[2].action == FB_ACTION_DEFAULT,
+			"plain: the defaults");
+		ok(cfg->feeds[0].action == FB_ACTION_NXDOMAIN,
+			"the feed's action is the feed's");
+		is_str(fb_client_net_text(&cfg->client_nets[1], text,
+			sizeof(text)), "2001:db8:1::/48", "an IPv6 network");
+		is_str(fb_client_net_text(&cfg->client_nets[2], text,
+			sizeof(text)), "192.0.2.7/32", "an address is a /32");
+		is_str(fb_client_net_text(&cfg->client_nets[4], text,
+			sizeof(text)), "198.51.100.0/24",
+			"an IPv4-mapped network is the IPv4 one");
+		is_str(fb_client_net_text(&cfg->client_nets[5], text,
+			sizeof(text)), "::1/128", "::1 is a /128");
+		ok(cfg->client_nets[0].policy == 0 &&
+			cfg->client_nets[2].policy == 0 &&
+			cfg->client_nets[3].policy == 1 &&
+			cfg->client_nets[5].policy == 2 &&
+			cfg->client_nets[2].line == 5,
+			"networks know their clause and line");
+		fb_config_free(cfg);
+	}
+	cfg = load_good("client-policy:\nname: all\nnetwork: 0.0.0.0/0 ::/0\n",
+		"the whole address space");
+	fb_config_free(cfg);
+
+	bad("client-policy:\nname: a\nnetwork: 10.1.2.5/24\n", 3,
+		"bad network '10.1.2.5/24': host bits set: the network is "
+		"10.1.2.0/24", "host bits set: refused, the network named");
+	bad("client-policy:\nname: a\nnetwork: 2001:db8::1/32\n", 3,
+		"bad network '2001:db8::1/32': host bits set: the network is "
+		"2001:db8::/32", "IPv6 host bits set");
+	bad("client-policy:\nname: a\nnetwork: 10.0.0.0/33\n", 3,
+		"bad network '10.0.0.0/33': bad prefix length (0 to 32)",
+		"IPv4 prefix past 32");
+	bad("client-policy:\nname: a\nnetwork: ::/129\n", 3,
+		"bad network '::/129': bad prefix length (0 to 128)",
+		"IPv6 prefix past 128");
+	bad("client-policy:\nname: a\nnetwork: 10.0.0.0/+8\n", 3,
+		"bad network '10.0.0.0/+8': bad prefix length (0 to 32)",
+		"a signed prefix");
+	bad("client-policy:\nname: a\nnetwork: 10.0.0.0/\n", 3,
+		"bad network '10.0.0.0/': bad prefix length (0 to 32)",
+		"an empty prefix");
+	bad("client-policy:\nname: a\nnetwork: 10.0.0/8\n", 3,
+		"bad network '10.0.0/8': not an IPv4 or IPv6 address",
+		"a short IPv4 address");
+	bad("client-policy:\nname: a\nnetwork: host.example\n", 3,
+		"bad network 'host.example': not an IPv4 or IPv6 address",
+		"a host name");
+	bad("client-policy:\nname: a\nnetwork: 10.0.0.0/8,10.1.0.0/16\n", 3,
+		"bad network '10.0.0.0/8,10.1.0.0/16': bad prefix length "
+		"(0 to 32)", "commas are no separator");
+	bad("client-policy:\nname: a\nnetwork: 10.0.0.0/8\n"
+		"client-policy:\nname: b\nnetwork: 192.0.2.0/24 10.0.0.0/8\n", 6,
+		"network 10.0.0.0/8 given twice (first at line 3, "
+		"client-policy 'a')", "one network in two clauses");
+	bad("client-policy:\nname: a\nnetwork: 10.0.0.0/8\n"
+		"network: ::ffff:10.0.0.0/104\n", 4,
+		"network 10.0.0.0/8 given twice (first at line 3, "
+		"client-policy 'a')", "the same network as IPv4-mapped");
+	bad("client-policy:\nname: a\nnetwork: 10.0.0.0/8\n"
+		"client-policy:\nname: a\nnetwork: 10.0.0.0/9\n", 5,
+		"duplicate client-policy name 'a' (first in the clause at "
+		"line 1)", "a name given twice");
+	bad("client-policy:\nnetwork: 10.0.0.0/8\n", 1,
+		"client-policy clause without name", "no name");
+	bad("client-policy:\nname: a\npolicy: exempt\nfeed:\nname: f\n"
+		"source: /x\n", 1, "client-policy 'a' without network",
+		"no network (checked when the next clause opens)");
+	bad("client-policy:\nname: a\nnetwork: ::1\npolicy: allow\n", 4,
+		"bad value for policy: 'allow' (block or exempt)",
+		"policy allow");
+	bad("client-policy:\nname: a\nnetwork: ::1\ncategories: scam fraud\n",
+		4, "bad value for categories: 'scam fraud' (one or more of "
+		"unspecified, scam, phishing, malware, other)",
+		"an unknown category");
+	bad("client-policy:\nname: a\nnetwork: ::1\naction: allow\n", 4,
+		"bad value for action: 'allow' (sinkhole, nxdomain or nodata)",
+		"action allow");
+	bad("client-policy:\nname: a\nnetwork: ::1\naction: default\n", 4,
+		"bad value for action: 'default' (sinkhole, nxdomain or "
+		"nodata)", "action default");
+	bad("client-policy:\nname: a\nnetwork: ::1\npolicy: exempt\n"
+		"categories: scam\n", 5, "client-policy 'a': categories is "
+		"only for policy block", "exempt with categories");
+	bad("client-policy:\nname: a\nnetwork: ::1\naction: nxdomain\n"
+		"policy: exempt\n", 4, "client-policy 'a': action is only for "
+		"policy block", "exempt with an action");
+	bad("client-policy:\nname: a\nnetwork: ::1\npolicy: block\n"
+		"policy: block\n", 5, "policy given twice (first at line 4)",
+		"policy given twice");
+	bad("client-policy:\nname: a\nnetwork: ::1\nsource: /x\n", 4,
+		"feed key 'source' outside a feed clause",
+		"a feed key in a client-policy clause");
+	bad("feed:\nname: f\nsource: /x\nnetwork: ::1\n", 4,
+		"client-policy key 'network' outside a client-policy clause",
+		"a client key in a feed clause");
+	bad("policy: exempt\n", 1,
+		"client-policy key 'policy' outside a client-policy clause",
+		"a client key outside any clause");
+	bad("client-policy: x\n", 1, "'client-policy:' takes no value",
+		"client-policy: with a value");
+}
+
+/** The longest-prefix table: nested networks, networks ending where
+ * their parent ends, the ends of both address spaces, IPv4-mapped. */
+static void
+test_client_table(void)
+{
+	static const char *const nets[] = {
+		"10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.3",
+		"10.255.255.255/32", "0.0.0.0/0", "255.255.255.255",
+		"::/0", "2001:db8::/32", "2001:db8:1::/48",
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		"2001:db8:ffff:ffff:ffff:ffff:ffff:ffff/128"
+	};
+	static const struct { const char *addr; int policy; } want[] = {
+		{ "10.1.2.3", 3 }, { "10.1.2.4", 2 }, { "10.1.2.2", 2 },
+		{ "10.1.3.0", 1 }, { "10.2.0.0", 0 }, { "10.255.255.254", 0 },
+		{ "10.255.255.255", 4 }, { "11.0.0.0", 5 },
+		{ "9.255.255.255", 5 }, { "0.0.0.0", 5 },
+		{ "255.255.255.254", 5 }, { "255.255.255.255", 6 },
+		{ "::ffff:10.1.2.3", 3 }, { "::ffff:11.0.0.1", 5 },
+		{ "2001:db8:1::5", 9 }, { "2001:db8:2::", 8 },
+		{ "2001:db9::", 7 }, { "::", 7 }, { "::1", 7 },
+		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 10 },
+		{ "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", 7 },
+		{ "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", 11 },
+		{ "2001:db8:ffff:ffff:ffff:ffff:ffff:fffe", 8 },
+		{ "2001:db8:0:1:ffff:ffff:ffff:ffff", 8 },
+		{ "2001:db9::1", 7 }
+	};
+	struct fb_client_net n[sizeof(nets) / sizeof(nets[0])];
+	struct fb_client_table *t;
+	uint8_t a[16];
+	char why[128], desc[128];
+	size_t i;
+	int fam, parsed = 1;
+
+	for(i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
+		if(!fb_client_net_parse(nets[i], &n[i], why, sizeof(why)))
+			parsed = 0;
+		n[i].policy = i;
+		n[i].line = (int)i + 1;
+	}
+	ok(parsed, "the table's networks parse");
+	if(!ok(fb_client_table_new(n, sizeof(nets) / sizeof(nets[0]), &t) &&
+		t, "table made"))
+		return;
+	for(i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		fam = strchr(want[i].addr, ':') ? AF_INET6 : AF_INET;
+		inet_pton(fam, want[i].addr, a);
+		snprintf(desc, sizeof(desc), "%s: the policy of network %d",
+			want[i].addr, want[i].policy);
+		is_int(fb_client_table_find(t, fam, a), want[i].policy, desc);
+	}
+	fb_client_table_free(t);
+
+	/* IPv6 networks only: an IPv4 client matches none */
+	if(ok(fb_client_table_new(&n[8], 2, &t) && t, "IPv6-only table")) {
+		inet_pton(AF_INET, "10.1.2.3", a);
+		is_int(fb_client_table_find(t, AF_INET, a), -1,
+			"no IPv4 network: -1");
+		inet_pton(AF_INET6, "2001:db9::", a);
+		is_int(fb_client_table_find(t, AF_INET6, a), -1,
+			"outside every IPv6 network: -1");
+		inet_pton(AF_INET6, "2001:db8:1::", a);
+		is_int(fb_client_table_find(t, AF_INET6, a), 9,
+			"the nested /48");
+		fb_client_table_free(t);
+	}
+}
+
 int
 main(void)
 {
@@ -1090,5 +1302,7 @@ main(void)
 	test_files();
 	test_env();
 	test_integrity();
+	test_client_policies();
+	test_client_table();
 	return done_testing();
 }

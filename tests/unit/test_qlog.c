@@ -165,7 +165,7 @@ test_record(void)
 		"\"qclass\":\"IN\",\"matched\":\"scam.example\","
 		"\"feed\":\"hostsvn\",\"category\":\"scam\","
 		"\"action\":\"sinkhole\",\"ede\":15,\"generation\":123,"
-		"\"thread\":0,\"cname\":false}\n",
+		"\"thread\":0,\"cname\":false,\"policy\":null}\n",
 		"a block record: the example of doc/querylog.md");
 	is_int(n, strlen(out), "returns the line's length");
 	ok(json_valid(out, n), "... valid JSON");
@@ -177,7 +177,7 @@ test_record(void)
 	fb_qlog_format(&r, FB_PRIVACY_TRUNCATE, NULL, &nm, out, sizeof(out));
 	ok(strstr(out, "\"qname\":\"alias.other\",") &&
 		strstr(out, "\"matched\":\"scam.example\",") &&
-		strstr(out, "\"cname\":true}"),
+		strstr(out, "\"cname\":true,"),
 		"a chain block: matched is the chain name, cname true");
 	r.cname = 0;
 	memcpy(r.qname, "\3www\4scam\7example\0", 18);
@@ -191,8 +191,23 @@ test_record(void)
 		"\"qname\":\"www.scam.example\",\"qtype\":\"A\","
 		"\"qclass\":\"IN\",\"matched\":null,\"feed\":null,"
 		"\"category\":null,\"action\":null,\"ede\":null,"
-		"\"generation\":123,\"thread\":3,\"cname\":false}\n",
+		"\"generation\":123,\"thread\":3,\"cname\":false,"
+		"\"policy\":null}\n",
 		"a pass record: block members null, no client");
+	r.event = FB_QLOG_WOULD_BLOCK;
+	r.family = AF_INET;
+	r.thread = 0;
+	strcpy(r.policy, "soc\"x");
+	fb_qlog_format(&r, FB_PRIVACY_TRUNCATE, NULL, &nm, out, sizeof(out));
+	is_str(out, "{\"v\":1,\"ts\":\"2026-12-01T03:04:05.678Z\","
+		"\"event\":\"would-block\",\"client\":\"192.0.2.0/24\","
+		"\"qname\":\"www.scam.example\",\"qtype\":\"A\","
+		"\"qclass\":\"IN\",\"matched\":\"scam.example\","
+		"\"feed\":\"hostsvn\",\"category\":\"scam\","
+		"\"action\":\"sinkhole\",\"ede\":15,\"generation\":123,"
+		"\"thread\":0,\"cname\":false,\"policy\":\"soc\\\"x\"}\n",
+		"a would-block record: the block members, the policy named");
+	r.policy[0] = 0;
 	r.event = FB_QLOG_BLOCK;
 	r.depth = 7;
 	strcpy(r.feed, "bad\"feed\n");
