@@ -548,6 +548,14 @@ set_count_cache_hits(struct conf_parse *p, const struct conf_key *k,
 		&p->cfg->count_cache_hits);
 }
 
+static int
+set_block_response_addresses(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	return conf_choice(p, k, val, "no", "yes",
+		&p->cfg->block_response_addresses);
+}
+
 /** What a URL with a path lists: "skip" (nothing) or "host". */
 static int
 set_url_paths(struct conf_parse *p, const struct conf_key *k,
@@ -888,6 +896,8 @@ static const struct conf_key conf_keys[] = {
 	{ "metrics-interval", 0, set_metrics_interval, 1, 3600,
 		"seconds, 1 to 3600" },
 	{ "count-cache-hits", 0, set_count_cache_hits, 0, 0, "yes or no" },
+	{ "block-response-addresses", 0, set_block_response_addresses, 0, 0,
+		"yes or no" },
 	{ "name", 1, set_name, 0, 0, "1 to 63 of A-Z a-z 0-9 _ . -, "
 		"not manual-allow or manual-block" },
 	{ "source", 1, set_source, 0, 0,

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 #include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
 #include "util/module.h"
 #include "util/log.h"
 #include "util/data/msgreply.h"
@@ -11,6 +13,7 @@
 #include "util/data/dname.h"
 #include "services/mesh.h"
 #include "services/cache/dns.h"
+#include "services/cache/rrset.h"
 #include "sldns/rrdef.h"
 #include "fb_module.h"
 #include "fb_thread.h"
@@ -83,6 +86,10 @@ struct chain {
 	/** the first blocked name in chain order, NULL if none */
 	const uint8_t *hit;
 	size_t hit_len;
+	/** with block-response-addresses: the first blocked address of the
+	 * answer's A and AAAA records (family 0: none) */
+	int addr_family;
+	uint8_t addr[16];
 };
 
 /** Judge one name of the chain: look it up once, remove the cached
@@ -132,6 +139,41 @@ static void chain_targets(struct chain *c, struct fb_thread *t,
 	}
 }
 
+/** Judge the addresses of one A or AAAA RRset of the answer.  A listed
+ * one takes the RRset out of Unbound's RRset cache: every cached message
+ * holding it (its owner's answer, any alias's chain) is no longer served,
+ * and its owner's cached answer goes at once. */
+static void chain_addresses(struct chain *c, struct fb_thread *t,
+	struct module_qstate *qstate, struct ub_packed_rrset_key *rrset)
+{
+	struct packed_rrset_data *d = (struct packed_rrset_data *)
+		rrset->entry.data;
+	uint16_t type = ntohs(rrset->rk.type);
+	int family = type == LDNS_RR_TYPE_A ? AF_INET : AF_INET6;
+	size_t j, alen = family == AF_INET ? 4 : 16;
+	struct fb_lookup l;
+	if((type != LDNS_RR_TYPE_A && type != LDNS_RR_TYPE_AAAA) || !d ||
+	   ntohs(rrset->rk.rrset_class) != LDNS_RR_CLASS_IN)
+		return;
+	for(j = 0; j < d->count; j++) {
+		if(d->rr_len[j] != 2 + alen ||
+		   !fb_thread_lookup_addr(t, family, d->rr_data[j] + 2, &l) ||
+		   l.v.kind != FB_BLOCK)
+			continue;
+		rrset_cache_remove(qstate->env->rrset_cache, rrset->rk.dname,
+			rrset->rk.dname_len, type, LDNS_RR_CLASS_IN,
+			rrset->rk.flags);
+		FB_COUNT_ADD(t->count.evicted, fb_cache_evict(
+			qstate->env->msg_cache, rrset->rk.dname,
+			rrset->rk.dname_len, type, LDNS_RR_CLASS_IN));
+		if(!c->addr_family) {
+			c->addr_family = family;
+			memcpy(c->addr, d->rr_data[j] + 2, alen);
+		}
+		return;
+	}
+}
+
 int fb_policy_answer(struct fb_module *m, struct module_qstate *qstate,
 	int id)
 {
@@ -144,9 +186,7 @@ int fb_policy_answer(struct fb_module *m, struct module_qstate *qstate,
 	size_t i;
 	if(qi->qclass != LDNS_RR_CLASS_IN || !(t = fb_thread_get(m)))
 		return 0;
-	c.nseen = 0;
-	c.hit = NULL;
-	c.hit_len = 0;
+	memset(&c, 0, sizeof(c));
 	/* the query name first, then each owner of the answer section and
 	 * the target of each CNAME and DNAME: a plain answer costs one
 	 * lookup (its owner is the query name) */
@@ -155,8 +195,10 @@ int fb_policy_answer(struct fb_module *m, struct module_qstate *qstate,
 		chain_name(&c, t, qstate, rep->rrsets[i]->rk.dname,
 			rep->rrsets[i]->rk.dname_len);
 		chain_targets(&c, t, qstate, rep->rrsets[i]);
+		if(m->cfg->block_response_addresses)
+			chain_addresses(&c, t, qstate, rep->rrsets[i]);
 	}
-	if(!c.hit)
+	if(!c.hit && !c.addr_family)
 		return 0;
 	/* a listed chain name: the alias's real answer is cached under the
 	 * query name too (removed above when the query name itself is
@@ -168,7 +210,14 @@ int fb_policy_answer(struct fb_module *m, struct module_qstate *qstate,
 	/* a query Unbound made needs its answer, as in the query phase */
 	if(!from_client(qstate))
 		return 0;
-	/* again, for the EDE text: later lookups may have reused its slot */
+	/* again, for the EDE text: later lookups may have reused its slot;
+	 * a listed name of the chain decides before a listed address */
+	if(!c.hit) {
+		if(!fb_thread_lookup_addr(t, c.addr_family, c.addr, &l) ||
+		   l.v.kind != FB_BLOCK)
+			return 0;
+		return block(m, t, qstate, id, &l);
+	}
 	if(!fb_thread_lookup(t, c.hit, c.hit_len, &l) ||
 	   l.v.kind != FB_BLOCK)
 		return 0;
