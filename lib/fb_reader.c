@@ -307,8 +307,12 @@ int fb_reader_stats(struct fb_reader *r, struct fb_store_stats *s)
 	s->file_bytes = (uint64_t)(ei.me_last_pgno + 1) * ms.ms_psize;
 	if(mdb_cursor_open(r->txn, r->st->names, &c) != 0)
 		return 0;
-	while((rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) == 0)
-		s->names++;
+	while((rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) == 0) {
+		if(fb_key_is_addr(k.mv_data, k.mv_size))
+			s->addresses++;
+		else
+			s->names++;
+	}
 	mdb_cursor_close(c);
 	return rc == MDB_NOTFOUND;
 }

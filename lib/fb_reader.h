@@ -140,7 +140,8 @@ int fb_reader_sources(struct fb_reader *r,
 
 /** Environment statistics for `fraudblock-ctl status`. */
 struct fb_store_stats {
-	uint64_t names;		/**< distinct keys in "names" */
+	uint64_t names;		/**< distinct name keys in "names" */
+	uint64_t addresses;	/**< distinct address keys (fb_addr.h) */
 	uint64_t records;	/**< entry records in "names" */
 	uint64_t file_bytes;	/**< pages in use times page size */
 	uint64_t map_size;	/**< configured map size */
