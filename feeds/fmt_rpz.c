@@ -218,7 +218,12 @@ rpz_ip_text(const char *t, size_t n, char *out, size_t room)
 	size_t ll[10], nl = 0, i, o = 0, s = 0, e;
 	int v6 = 0;
 
-	n -= 7;	/* ".rpz-ip" */
+	/* at least one label before ".rpz-ip" ("rpz-ip" alone has none) */
+	if(n < 9 || t[n - 7] != '.') {
+		snprintf(out, room, "bad rpz-ip trigger");
+		return 0;
+	}
+	n -= 7;
 	while(s < n) {
 		for(e = s; e < n && t[e] != '.'; e++)
 			;

@@ -276,3 +276,13 @@ fb_addr_refused(const uint8_t *key, size_t len, int from)
 	}
 	return NULL;
 }
+
+void fb_addr_unmap(int *family, const uint8_t **addr)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff };
+	if(*family == AF_INET6 && memcmp(*addr, mapped, sizeof(mapped)) == 0) {
+		*family = AF_INET;
+		*addr += sizeof(mapped);
+	}
+}

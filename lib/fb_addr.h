@@ -111,4 +111,15 @@ int fb_key_is_addr(const uint8_t *key, size_t len);
  */
 const char *fb_addr_refused(const uint8_t *key, size_t len, int from);
 
+/**
+ * An address of an answer as the module judges it: an IPv4-mapped IPv6
+ * address (::ffff:a.b.c.d in an AAAA record) is the IPv4 address a
+ * dual-stack client connects to through it, so it is judged as that
+ * (entries never hold mapped prefixes).  No allocation, no system call.
+ * @param family: in/out: AF_INET or AF_INET6.
+ * @param addr: in/out: 4 or 16 bytes; a mapped one then points at its
+ *	last 4 bytes.
+ */
+void fb_addr_unmap(int *family, const uint8_t **addr);
+
 #endif /* FB_ADDR_H */

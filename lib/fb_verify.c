@@ -132,7 +132,11 @@ static const char *bad_record(const MDB_val *d, char *buf, size_t buflen)
 		snprintf(buf, buflen, "category %u", (unsigned)e.category);
 	else if(r[5] || r[6] || r[7])
 		snprintf(buf, buflen, "reserved bytes not zero");
-	else if((e.source == FB_SOURCE_ALLOW) != (e.action == FB_ACTION_ALLOW))
+	/* manual-allow holds allows only, manual-block never one; a feed
+	 * may hold both (action: allow, an RPZ zone's rpz-passthru) */
+	else if((e.source == FB_SOURCE_ALLOW &&
+		e.action != FB_ACTION_ALLOW) ||
+		(e.source == FB_SOURCE_BLOCK && e.action == FB_ACTION_ALLOW))
 		snprintf(buf, buflen, "action %s in source %u",
 			fb_action_name((enum fb_action)e.action),
 			(unsigned)e.source);

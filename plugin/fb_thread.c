@@ -12,6 +12,7 @@
 #include "util/log.h"
 #include "fb_module.h"
 #include "fb_thread.h"
+#include "fb_addr.h"
 #include "fb_watch.h"
 #include "fb_log.h"
 
@@ -266,6 +267,7 @@ int fb_thread_lookup_addr(struct fb_thread *t, int family,
 {
 	struct probe p;
 	memset(out, 0, sizeof(*out));
+	fb_addr_unmap(&family, &addr);
 	p.q = NULL;
 	p.family = family;
 	p.addr = addr;

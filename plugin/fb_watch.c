@@ -12,6 +12,7 @@
 #include "util/module.h"
 #include "fb_module.h"
 #include "fb_watch.h"
+#include "fb_addr.h"
 #include "fb_list.h"
 #include "fb_cache.h"
 #include "fb_guard.h"
@@ -87,6 +88,7 @@ static int sweep_addr_blocked(void *arg, int family, const uint8_t *addr)
 	int rc;
 	if(wt->faulted)
 		return 0;
+	fb_addr_unmap(&family, &addr);
 	fb_guard_arm(&wt->guard);
 	if(sigsetjmp(wt->guard.jb, 0) != 0) {
 		faulted(wt);

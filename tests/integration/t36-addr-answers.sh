@@ -3,8 +3,8 @@
 # An answer whose A or AAAA records hold a listed address or fall in a
 # listed prefix gets the block answer of that entry: for the query name
 # itself, through a CNAME chain, in an RRset with other addresses, in
-# IPv4 and IPv6, with the entry's action and EDE.  Checked on the exact
-# answer section, rcode, SOA and EDE, on a fresh resolution and on the
+# IPv4 and IPv6 (an IPv4-mapped AAAA as its IPv4 address), with the
+# entry's action and EDE.  Checked on the exact answer section, rcode, SOA and EDE, on a fresh resolution and on the
 # second query; the chain's target asked directly afterwards and with
 # the CD bit is blocked too (its records left the caches).  Longest
 # prefix wins (an allowed /32 inside a listed /26 resolves); addresses
@@ -33,14 +33,17 @@ conf() {
 conf yes > "$FBCONF"
 fb_sync
 is "$?" 0 "fraudblock-sync loads the address feeds (exit 0)"
-is "$(fb_ctl why 192.0.2.200 | grep -c 'fb-main')" 1 \
-	"ctl why 192.0.2.200 names fb-main's prefix"
+fb_ctl lookup 192.0.2.200
+is "$(sed 's/  since .*//' "$T/last.out" | head -n 1)" \
+	"192.0.2.200: blocked (sinkhole) by fb-main at 192.0.2.192/26" \
+	"ctl lookup 192.0.2.200 names fb-main's prefix"
 
 zone example-test.
 rr "example-test. 300 IN A 192.0.2.1"
 rr "bad1.example-test. 300 IN A 192.0.2.200"
 rr "bad6.example-test. 300 IN AAAA 2001:db8:bad:1::7"
 rr "good6.example-test. 300 IN AAAA 2001:db8:600d::7"
+rr "mapped.example-test. 300 IN AAAA ::ffff:192.0.2.203"
 rr "alias1.example-test. 300 IN CNAME tgt1.example-test."
 rr "tgt1.example-test. 300 IN A 192.0.2.201"
 rr "multi.example-test. 300 IN A 192.0.2.10"
@@ -86,6 +89,9 @@ for round in fresh second; do
 	is "$(view multi.example-test)" "$(sink multi.example-test)" \
 		"multi (192.0.2.10 and 192.0.2.202) ($round): one listed is enough"
 done
+is "$(view mapped.example-test AAAA)" \
+	"$(sink mapped.example-test AAAA "$SINK6")" \
+	"mapped (AAAA ::ffff:192.0.2.203): judged as 192.0.2.203, blocked"
 is "$(view tgt1.example-test)" "$(sink tgt1.example-test)" \
 	"tgt1 asked directly after the alias: blocked (not from the cache)"
 is "$(cd_short tgt1.example-test)" "$SINK4" "tgt1 with the CD bit: sinkhole"
