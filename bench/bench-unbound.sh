@@ -13,11 +13,14 @@
 # compare: throughput on 2 cores swings +-10% between identical runs) and
 # flat out (queries per second).  A third run sends only blocked names to
 # the fraudblock resolver: answers the module makes itself.  Then a mix of
-# 95% cache hits and 5% blocked names at the fixed rate, against two
-# fraudblock resolvers, one with the query log off and one writing it to a
-# file (FB_BENCH_QLOG=0 skips this), five rounds each: the query log's
-# cost in CPU per query.  Prints the figures and the ratios to stock;
-# asserts nothing.
+# 95% cache hits and 5% blocked names at the fixed rate, against stock (to
+# which the "blocked" names are cache hits too) and two fraudblock
+# resolvers, one with the query log off and one writing it to a file
+# (FB_BENCH_QLOG=0 skips this), five rounds each: the module's cost and
+# the query log's in CPU per query.  The module runs with chain and
+# address matching on (block-response-addresses: yes, ADDRS listed
+# addresses and prefixes, default 100000).  Prints the figures and the
+# ratios to stock; asserts nothing.
 #
 # Needs: dnsperf (Debian package dnsperf) and a built tree (.local/ from
 # ./quickstart).  Override paths with UNBOUND, FB_MODULE, FB_SYNC.
@@ -52,16 +55,32 @@ EOF
 } >"$dir/up.conf"
 "$UNBOUND" -d -c "$dir/up.conf" & pids+=($!)
 
-echo "==> generating $names listed names"
+addrs=${FB_BENCH_ADDRS:-100000}
+echo "==> generating $names listed names (10,000 of them under bench-test., for the mix) and $addrs addresses"
 awk -v n="$names" 'BEGIN {
 	split("com net org vn xyz info top shop online site", t, " ");
-	for(i = 0; i < n; i++) printf "s%d-%x.%s\n", i, (i * 2654435761) % 16777216, t[i % 10 + 1];
+	for(i = 0; i < n - 10000; i++) printf "s%d-%x.%s\n", i, (i * 2654435761) % 16777216, t[i % 10 + 1];
+	for(i = 0; i < 10000 && i < n; i++) printf "blk%d.bench-test\n", i;
 }' >"$dir/list.txt"
+# public-looking /32s and every 50th a /24, none holding 192.0.2.1 (the
+# bench zone's address)
+awk -v n="$addrs" 'BEGIN {
+	for(i = 0; i < n; i++) { x = (i * 2654435761) % 4294967296;
+		a = 11 + int(x / 16777216) % 180; b = int(x / 65536) % 256;
+		c = int(x / 256) % 256;
+		if(i % 50 == 0) printf "%d.%d.%d.0/24\n", a, b, c;
+		else printf "%d.%d.%d.%d\n", a, b, c, x % 256; }
+}' >"$dir/addrs.txt"
 cat >"$dir/fb.conf" <<EOF
 database: "$dir/db"
+block-response-addresses: yes
 feed:
 	name: bench
 	source: "$dir/list.txt"
+	max-size: 1024
+feed:
+	name: bench-addr
+	source: "$dir/addrs.txt"
 	max-size: 1024
 EOF
 [ -z "${FB_BENCH_CONF:-}" ] || printf '%s\n' "$FB_BENCH_CONF" >>"$dir/fb.conf"
@@ -154,30 +173,43 @@ printf '%-34s %12s %12s %7s%%\n' "blocked answers queries/s" "$s_qps" "$b_qps" "
 printf '%-34s %12s %12s\n' "blocked answers CPU us/query" "-" "$b_cpu"
 echo "(a blocked name answers $blocked_ok; ratios are fraudblock / stock cache hits)"
 
-# ---- the query log's cost: 5% blocked names, log off against log on
+# ---- the 5% blocked mix: names under bench-test., so that stock answers
+# them from its cache while fraudblock blocks them
+awk 'NR == FNR { hit[n++] = $0; next } { blk[m++] = $0 }
+END { for(i = 0; i < 10000; i++)
+	print (i % 20 == 19 ? blk[int(i / 20) % m] : hit[i % n]) }' \
+	"$dir/hit.txt" <(awk 'BEGIN { for(i = 0; i < 10000; i++) printf "www.blk%d.bench-test A\n", i }') \
+	>"$dir/mix.txt"
+for r in stock fb; do
+	eval "port=\$${r}_port"
+	dnsperf -s 127.0.0.1 -p "$port" -d "$dir/mix.txt" -n 1 >/dev/null 2>&1
+done
+mix_blocked=$(dig +short @127.0.0.1 -p "$fb_port" www.blk19.bench-test)
+mean() { echo "$@" | awk '{ s = 0; for(i = 1; i <= NF; i++) s += $i; printf "%.2f", s / NF }'; }
 if [ "${FB_BENCH_QLOG:-1}" != 0 ]; then
-	awk 'NR == FNR { hit[n++] = $0; next } { blk[m++] = $0 }
-	END { for(i = 0; i < 10000; i++)
-		print (i % 20 == 19 ? blk[int(i / 20) % m] : hit[i % n]) }' \
-		"$dir/hit.txt" "$dir/blocked.txt" >"$dir/mix.txt"
 	{ cat "$dir/fb.conf"; echo "log-file: \"$dir/query.log\""; } >"$dir/fblog.conf"
 	FB_CONF_FILE="$dir/fblog.conf" start_resolver fblog "dynlib validator iterator" "dynlib:
 	dynlib-file: \"$FB_MODULE\""
-	dnsperf -s 127.0.0.1 -p "$fblog_port" -d "$dir/hit.txt" -n 1 >/dev/null 2>&1
-	echo "==> 5% blocked mix at $rate q/s, query log off / on, 5 rounds of $secs s"
-	off_all=""; on_all=""
-	for round in 1 2 3 4 5; do
-		read -r _ c_off < <(run fb "$fb_pid" "$fb_port" "$dir/mix.txt" -Q "$rate")
-		read -r _ c_on < <(run fblog "$fblog_pid" "$fblog_port" "$dir/mix.txt" -Q "$rate")
-		echo "round $round: log off $c_off us/query, log on $c_on us/query"
-		off_all="$off_all $c_off"; on_all="$on_all $c_on"
-	done
-	mean() { echo "$@" | awk '{ s = 0; for(i = 1; i <= NF; i++) s += $i; printf "%.2f", s / NF }'; }
-	printf '%-34s %12s %12s %7s%%\n' "5% blocked mix CPU us/query" "log off" "log on" \
+	dnsperf -s 127.0.0.1 -p "$fblog_port" -d "$dir/mix.txt" -n 1 >/dev/null 2>&1
+fi
+echo "==> 5% blocked mix at $rate q/s: stock, fraudblock (log off${fblog_pid:+, log on}), 5 rounds of $secs s"
+st_all=""; off_all=""; on_all=""
+for round in 1 2 3 4 5; do
+	read -r _ c_st < <(run stock "$stock_pid" "$stock_port" "$dir/mix.txt" -Q "$rate")
+	read -r _ c_off < <(run fb "$fb_pid" "$fb_port" "$dir/mix.txt" -Q "$rate")
+	c_on=-
+	[ -z "${fblog_pid:-}" ] || read -r _ c_on < <(run fblog "$fblog_pid" "$fblog_port" "$dir/mix.txt" -Q "$rate")
+	echo "round $round: stock $c_st, log off $c_off, log on $c_on us/query"
+	st_all="$st_all $c_st"; off_all="$off_all $c_off"; on_all="$on_all $c_on"
+done
+printf '%-34s %12s %12s %7s%%\n' "5% blocked mix CPU us/query" "$(mean $st_all)" "$(mean $off_all)" \
+	"$(pct "$(mean $off_all)" "$(mean $st_all)")"
+if [ -n "${fblog_pid:-}" ]; then
+	printf '%-34s %12s %12s %7s%%\n' "  query log on (to log off)" "$(mean $off_all)" "$(mean $on_all)" \
 		"$(pct "$(mean $on_all)" "$(mean $off_all)")"
-	printf '%-34s %12s %12s\n' "  (mean of 5 rounds)" "$(mean $off_all)" "$(mean $on_all)"
 	echo "(query log: $(wc -l <"$dir/query.log") records written)"
 fi
+echo "(means of 5 rounds; in the mix fraudblock answers www.blk19.bench-test with $mix_blocked)"
 
 # ---- instructions per query: callgrind counts are repeatable where the
 # timings above swing by +-10% between identical runs on 2 cores
@@ -210,5 +242,12 @@ done
 s_ir=$(ir stock "$stock_port" "$stock_pid" "$dir/hit.txt")
 f_ir=$(ir fb "$fb_port" "$fb_pid" "$dir/hit.txt")
 b_ir=$(ir fb "$fb_port" "$fb_pid" "$dir/blocked.txt")
+for r in stock fb; do
+	eval "port=\$${r}_port"
+	dnsperf -s 127.0.0.1 -p "$port" -d "$dir/mix.txt" -n 1 -c 1 -q 20 >/dev/null 2>&1
+done
+sm_ir=$(ir stock "$stock_port" "$stock_pid" "$dir/mix.txt")
+fm_ir=$(ir fb "$fb_port" "$fb_pid" "$dir/mix.txt")
 printf '%-34s %12s %12s %7s%%\n' "cache hit instructions/query" "$s_ir" "$f_ir" "$(pct "$f_ir" "$s_ir")"
 printf '%-34s %12s %12s %7s%%\n' "blocked answer instructions/query" "$s_ir" "$b_ir" "$(pct "$b_ir" "$s_ir")"
+printf '%-34s %12s %12s %7s%%\n' "5% blocked mix instructions/query" "$sm_ir" "$fm_ir" "$(pct "$fm_ir" "$sm_ir")"

@@ -13,8 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <arpa/inet.h>
+#include <sys/socket.h>
 #include "fmt.h"
+#include "fb_addr.h"
 
 /** Bytes of the report text passed to the callback, at most. */
 #define FB_PARSE_REPORT_MAX 80
@@ -65,12 +66,12 @@ emit(struct fb_fmt_ctx *c, const struct fb_key *key, uint8_t scope,
 	e.line = c->lineno;
 	e.host = text;
 	e.hostlen = len;
-	if(key) {
-		c->st->names++;
-		if(flags & FB_ENTRY_PATH)
-			c->st->paths++;
-	} else
+	if(flags & FB_ENTRY_ADDRESS)
 		c->st->addresses++;
+	else
+		c->st->names++;
+	if(flags & FB_ENTRY_PATH)
+		c->st->paths++;
 	return c->entry(c->arg, &e);
 }
 
@@ -94,10 +95,101 @@ fb_fmt_name(struct fb_fmt_ctx *c, const char *text, size_t len,
 	return emit(c, &key, scope, flags & ~FB_ENTRY_ADDRESS, text, len);
 }
 
-int
-fb_fmt_address(struct fb_fmt_ctx *c, const char *text, size_t len)
+/** Hand on an address key, unless feeds may not list it (fb_addr.h). */
+static int
+emit_address(struct fb_fmt_ctx *c, const struct fb_key *key, unsigned flags,
+	const char *text, size_t len)
 {
-	return emit(c, NULL, 0, FB_ENTRY_ADDRESS, text, len);
+	const char *why = fb_addr_refused(key->data, key->len,
+		FB_ADDR_FROM_FEED);
+
+	if(why) {
+		fb_fmt_refuse(c, why, text, len);
+		return 1;
+	}
+	return emit(c, key, FB_SCOPE_TREE, flags | FB_ENTRY_ADDRESS, text,
+		len);
+}
+
+int
+fb_fmt_address(struct fb_fmt_ctx *c, const char *text, size_t len,
+	unsigned flags)
+{
+	struct fb_key key;
+	const char *why;
+
+	if(!fb_addr_parse(text, len, &key, &why)) {
+		fb_fmt_refuse(c, why, text, len);
+		return 1;
+	}
+	return emit_address(c, &key, flags, text, len);
+}
+
+/**
+ * Read a URL host the way browsers read a numeric IPv4 host (the WHATWG
+ * URL standard's IPv4 parser): one to four parts, each decimal, octal
+ * (leading 0) or hex (0x); the last part fills the bytes the others left.
+ * "0x7f.1", "3232235777", "0300.0250.0.1".  One trailing dot is allowed.
+ * @param a: out: the address, network order.
+ * @return 1 if it is one, else 0.
+ */
+static int
+browser_ipv4(const char *t, size_t n, uint8_t a[4])
+{
+	uint64_t part[4];
+	size_t i = 0, np = 0;
+	uint32_t v;
+
+	if(n > 0 && t[n - 1] == '.')
+		n--;
+	if(n == 0 || n > 64)
+		return 0;
+	while(i <= n) {
+		unsigned base = 10, digits = 0;
+		uint64_t x = 0;
+		if(np == 4)
+			return 0;
+		if(i + 1 < n && t[i] == '0' && (t[i+1] == 'x' || t[i+1] == 'X')) {
+			base = 16;
+			i += 2;
+		} else if(i + 1 < n && t[i] == '0' && t[i+1] != '.')
+			base = 8;
+		for(; i < n && t[i] != '.'; i++, digits++) {
+			int d;
+			char ch = t[i];
+			if(ch >= '0' && ch <= '9')
+				d = ch - '0';
+			else if(ch >= 'a' && ch <= 'f')
+				d = ch - 'a' + 10;
+			else if(ch >= 'A' && ch <= 'F')
+				d = ch - 'A' + 10;
+			else
+				return 0;
+			if((unsigned)d >= base)
+				return 0;
+			x = x * base + (unsigned)d;
+			if(x > 0xffffffffULL)
+				return 0;
+		}
+		/* "0x" alone is 0; an empty part is not a number */
+		if(digits == 0 && base != 16)
+			return 0;
+		part[np++] = x;
+		i++;
+	}
+	for(i = 0; i + 1 < np; i++)
+		if(part[i] > 255)
+			return 0;
+	if(part[np - 1] >= (1ULL << (8 * (5 - np))))
+		return 0;
+	v = (uint32_t)part[np - 1];
+	for(i = 0; i + 1 < np; i++)
+		v |= (uint32_t)part[i] << (8 * (3 - i));
+	a[0] = (uint8_t)(v >> 24);
+	a[1] = (uint8_t)(v >> 16);
+	a[2] = (uint8_t)(v >> 8);
+	a[3] = (uint8_t)v;
+	return 1;
 }
 
 int
@@ -105,20 +197,36 @@ fb_fmt_host(struct fb_fmt_ctx *c, const char *text, size_t len,
 	unsigned flags)
 {
 	struct fb_key key;
-	uint8_t scope;
-	char ip[INET_ADDRSTRLEN];
-	struct in_addr a;
+	uint8_t scope, a[4];
+	enum fb_name_error e;
 
-	if(len > 0 && len < sizeof(ip)) {
-		memcpy(ip, text, len);
-		ip[len] = 0;
-		if(inet_pton(AF_INET, ip, &a) == 1)
-			return fb_fmt_address(c, text, len);
+	/* an all-numeric last label: the host is an address (dotted
+	 * decimal, or a numeric form browsers read as IPv4) or nothing a
+	 * browser could reach */
+	e = fb_name_parse(text, len, 0, &key, &scope);
+	if(e != FB_NAME_ADDRESS)
+		return fb_fmt_name(c, text, len, flags);
+	if(!browser_ipv4(text, len, a)) {
+		fb_fmt_refuse(c, "not an IPv4 address", text, len);
+		return 1;
 	}
-	/* "0056.0151.0121.0114", "3232235777": browsers read an
-	 * all-numeric last label as an IPv4 address too */
-	if(fb_name_parse(text, len, 0, &key, &scope) == FB_NAME_ADDRESS)
-		return fb_fmt_address(c, text, len);
+	fb_addr_key(AF_INET, a, 32, &key);
+	return emit_address(c, &key, flags, text, len);
+}
+
+/**
+ * A name, or an address or prefix in presentation form ("192.0.2.1",
+ * "198.51.100.0/24", "2001:db8::/32"), as a domains line or an adblock
+ * rule gives it.
+ */
+int
+fb_fmt_name_or_address(struct fb_fmt_ctx *c, const char *text, size_t len,
+	unsigned flags)
+{
+	struct fb_key key;
+
+	if(fb_addr_parse(text, len, &key, NULL))
+		return emit_address(c, &key, flags, text, len);
 	return fb_fmt_name(c, text, len, flags);
 }
 
@@ -275,14 +383,13 @@ fb_parse_run(const struct fb_parse_opts *o, const char *buf, size_t len,
 	return parsers[o->format](&c, buf, len);
 }
 
-/** fb_parse_entry_cb of fb_parse_feed(): names into the set. */
+/** fb_parse_entry_cb of fb_parse_feed(): names and addresses into the
+ * set. */
 static int
 entry_to_set(void *arg, const struct fb_parse_entry *e)
 {
 	struct fb_nameset *ns = arg;
 
-	if(!e->key)
-		return 1;
 	return fb_nameset_add_listed(ns, e->key, e->scope, e->action,
 		e->category);
 }

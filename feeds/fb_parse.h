@@ -16,7 +16,8 @@
  * fmt_lines.c (domains, hosts), fmt_urls.c (urls), fmt_adblock.c,
  * fmt_csv.c, fmt_json.c, fmt_rpz.c.  In short:
  *
- * - domains: one name a line; '#' at the start of a line or after white
+ * - domains: one name, IP address or CIDR prefix a line; '#' at the
+ *   start of a line or after white
  *   space starts a comment (a '#' glued to a name, as in adblock's
  *   "example.com##.ad", makes the line invalid rather than listing all of
  *   example.com); blank lines skipped; "*.name" lists only the names below
@@ -32,14 +33,17 @@
  *   counted one by one: a hosts line with three names counts three.
  * - urls:    one URL or bare host[/path] a line; the host is kept, an IP
  *   literal host is an address entry, a path is flagged.
- * - adblock: "||name^" rules; comments, header, cosmetic and exception
+ * Address entries (fb_addr.h) that feeds may not list (fb_addr_refused:
+ * loopback, private, too short a prefix, ...) are refused lines.
+ * - adblock: "||name^" and "||address^" rules; comments, header, cosmetic and exception
  *   rules and rules with options skipped (counted as unsupported).
  * - csv:     RFC 4180 with a header row; one column holds a URL or host,
  *   parsed like a urls line; optionally a category column and a date
  *   column.
  * - json:    an array of URL strings or of objects with a URL member.
  * - rpz:     a Response Policy Zone file (read with ldns); QNAME triggers
- *   with their own actions; see fmt_rpz.c.
+ *   and rpz-ip (response address) triggers with their own actions; see
+ *   fmt_rpz.c.
  * Line formats: comment lines before the first entry may declare the
  * list's version ("# Version: 2607231411", also after '!') and size
  * ("# Blocked: 4.966 domains"); both are returned in the stats for the
@@ -74,8 +78,10 @@ struct fb_parse_stats {
 	uint64_t invalid;	/**< names or lines refused */
 	uint64_t skipped;	/**< blank, comment and hosts-boilerplate,
 				 * and the unsupported ones below */
-	uint64_t addresses;	/**< URLs whose host is an IP literal */
-	uint64_t paths;		/**< accepted names that came with a path */
+	uint64_t addresses;	/**< addresses and prefixes accepted (IP
+				 * literal URL hosts, address lines, rpz-ip
+				 * triggers), before de-duplication */
+	uint64_t paths;		/**< accepted entries that came with a path */
 	uint64_t unsupported;	/**< adblock rules skipped as not a plain
 				 * name block, rpz triggers of other kinds
 				 * (also counted in skipped) */
@@ -94,15 +100,18 @@ struct fb_parse_stats {
 };
 
 /** Entry flags. */
-#define FB_ENTRY_ADDRESS 0x01	/**< an IP literal, not a name: no key */
+#define FB_ENTRY_ADDRESS 0x01	/**< an address or prefix: key is an
+				 * address key (fb_addr.h) */
 #define FB_ENTRY_PATH    0x02	/**< the URL had a path: more than a slash
 				 * or a slash and a star */
 
 /** One accepted entry, valid during the callback only. */
 struct fb_parse_entry {
-	/** the name's key; NULL for an address */
+	/** the name's key, or the address key (fb_addr.h) of an address
+	 * entry; never NULL */
 	const struct fb_key *key;
-	/** FB_SCOPE_* of the name ("*.name": below only) */
+	/** FB_SCOPE_* of the name ("*.name": below only); FB_SCOPE_TREE
+	 * for an address */
 	uint8_t scope;
 	/** FB_ENTRY_* */
 	unsigned flags;
@@ -116,8 +125,8 @@ struct fb_parse_entry {
 	/** 1-based line (csv: line the record starts on; json: index of
 	 * the array element) */
 	uint64_t line;
-	/** the host as written (for an address: the literal, without the
-	 * brackets of IPv6); not NUL-terminated */
+	/** the host or line as written (for a URL's address: the literal,
+	 * without the brackets of IPv6); not NUL-terminated */
 	const char *host;
 	size_t hostlen;
 };
@@ -182,8 +191,8 @@ enum fb_parse_status fb_parse_run(const struct fb_parse_opts *o,
 	char *err, size_t errlen);
 
 /**
- * Parse a whole feed held in memory and add its names to ns (addresses
- * are counted, not added); formats that need options (csv) are refused.
+ * Parse a whole feed held in memory and add its names and addresses to
+ * ns; formats that need options (csv) are refused.
  * @param fmt: the format.
  * @param buf: the bytes (need not be NUL-terminated).
  * @param len: their number.

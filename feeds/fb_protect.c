@@ -120,7 +120,8 @@ critical_entry(void *arg, const struct fb_parse_entry *e)
 {
 	struct critical_read *c = arg;
 
-	if(!e->key)
+	/* counted by the parser: the file is then refused */
+	if(e->flags & FB_ENTRY_ADDRESS)
 		return 1;
 	if(!add_with_parents(c->p, e->key, PROT_CRITICAL, PROT_CRIT_PARENT)) {
 		c->nomem = 1;

@@ -73,14 +73,26 @@ int fb_fmt_name(struct fb_fmt_ctx *c, const char *text, size_t len,
 	unsigned flags);
 
 /**
- * Like fb_fmt_name(), but a host that is an IP literal (dotted IPv4, or
- * all-numeric last label as browsers read it) is an address entry.
+ * Like fb_fmt_name(), but a URL host that is an IP literal (dotted IPv4,
+ * or an all-numeric last label as browsers read it: "3232235777") is an
+ * address entry; one that no browser reads as IPv4 is refused.
  */
 int fb_fmt_host(struct fb_fmt_ctx *c, const char *text, size_t len,
 	unsigned flags);
 
-/** Hand on an address entry (text: the literal). */
-int fb_fmt_address(struct fb_fmt_ctx *c, const char *text, size_t len);
+/**
+ * Parse an address or prefix in presentation form (fb_addr_parse) and
+ * hand it on, unless feeds may not list it (fb_addr_refused): then, or
+ * when it does not parse, it is refused with the reason.
+ * @return 0 when the callback said stop, else 1.
+ */
+int fb_fmt_address(struct fb_fmt_ctx *c, const char *text, size_t len,
+	unsigned flags);
+
+/** An address or prefix if text reads as one (fb_fmt_address), else a
+ * name (fb_fmt_name). */
+int fb_fmt_name_or_address(struct fb_fmt_ctx *c, const char *text,
+	size_t len, unsigned flags);
 
 /**
  * One URL or bare host[/path], as the urls format defines it (see

@@ -7,7 +7,12 @@
  * "example.com##.ad", makes the line invalid rather than listing all of
  * example.com); blank lines are skipped; a line with more than one field
  * is refused ("text after the name"); "*.name" lists only the names below
- * name.  IP literals and lone top-level domains are refused.
+ * name.  A line may hold an IP address or a CIDR prefix instead
+ * ("192.0.2.1", "198.51.100.0/24", "2001:db8::/32"; host bits past the
+ * prefix are ignored): an address entry, unless feeds may not list it
+ * (fb_addr_refused: loopback, private, shorter than /16 or /32, ...),
+ * then refused.  Other IP-looking text ("1.2.3") and lone top-level
+ * domains are refused.
  *
  * hosts: "ADDRESS name [name ...]" with ADDRESS 0.0.0.0, 127.0.0.1, :: or
  * ::1; '#' comments as above; the exact names localhost,
@@ -101,7 +106,7 @@ domains_line(struct fb_fmt_ctx *c, const char *line, size_t len)
 		fb_fmt_refuse(c, "text after the name", line, len);
 		return 1;
 	}
-	return fb_fmt_name(c, tok, n, 0);
+	return fb_fmt_name_or_address(c, tok, n, 0);
 }
 
 /** Case-insensitive compare of a field with a NUL-terminated word. */

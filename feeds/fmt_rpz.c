@@ -23,9 +23,18 @@
  *   the apex, or a relative name fb_name_parse() refuses (bytes outside
  *   letters, digits, '-', '_'; a lone top-level domain; an address), is
  *   invalid.
- * - An owner whose last relative label is rpz-ip, rpz-nsdname, rpz-nsip
- *   or rpz-client-ip is a trigger of another kind: counted as
- *   unsupported and skipped.
+ * - An owner whose last relative label is rpz-ip is a response address
+ *   trigger: "PREFIXLEN.B4.B3.B2.B1.rpz-ip" (IPv4) or
+ *   "PREFIXLEN.W8. ... .W1.rpz-ip" (IPv6, hex words, one run of zero
+ *   words written "zz"), as the RPZ draft and Unbound's respip read them:
+ *   "32.4.3.2.1" is 1.2.3.4/32, "24.0.3.2.1" 1.2.3.0/24,
+ *   "48.zz.db8.2001" 2001:db8::/48.  It becomes an address entry
+ *   (fb_addr.h) with the record's action; one that does not read as an
+ *   address, a "*." one, or one feeds may not list (fb_addr_refused) is
+ *   invalid.
+ * - An owner whose last relative label is rpz-nsdname, rpz-nsip or
+ *   rpz-client-ip is a trigger of another kind: counted as unsupported
+ *   and skipped.
  * - The action comes from the record, as in Unbound:
  *   CNAME "."  NXDOMAIN;  CNAME "*."  NODATA;  CNAME "rpz-passthru."
  *   allow;  CNAME "rpz-drop."  Unbound drops the query (no answer at
@@ -46,6 +55,7 @@
  * them): an A and an AAAA of one name are one sinkhole entry.
  */
 #include <ctype.h>
+#include <strings.h>
 #include <stdio.h>
 #include <string.h>
 #include <ldns/ldns.h>
@@ -137,7 +147,8 @@ rpz_action(const ldns_rr *rr, int *drop)
 
 /**
  * The owner of rr relative to the apex, as text ("name", "*.name").
- * @param kind: out: 1 for a trigger of another kind (rpz-ip, ...).
+ * @param kind: out: 1 for an rpz-ip trigger, 2 for one of another kind
+ *	(rpz-nsdname, rpz-nsip, rpz-client-ip), else 0.
  * @return its length, 0 when the owner is not below the apex or holds
  *	a byte no name may have (text then holds what to report).
  */
@@ -179,10 +190,81 @@ rpz_trigger(const struct rpz *z, const ldns_rr *rr, char *text,
 		i += 1 + l;
 	}
 	text[n] = 0;
-	if(last && (label_is(last, "rpz-ip") || label_is(last, "rpz-nsdname")
-	    || label_is(last, "rpz-nsip") || label_is(last, "rpz-client-ip")))
+	if(last && label_is(last, "rpz-ip"))
 		*kind = 1;
+	else if(last && (label_is(last, "rpz-nsdname") ||
+	    label_is(last, "rpz-nsip") || label_is(last, "rpz-client-ip")))
+		*kind = 2;
 	return n;
+}
+
+/**
+ * An rpz-ip trigger ("24.0.2.0.192.rpz-ip", "128.zz.1.0.db8.2001.rpz-ip")
+ * as an address or prefix in presentation form ("192.0.2.0/24",
+ * "2001:db8:0:1::/128"), as the RPZ draft writes them: the prefix length,
+ * then the address labels lowest first; IPv4 is four decimal labels,
+ * IPv6 eight hex labels of which one run of zeros may be one "zz".
+ * fb_addr_parse() judges the result.
+ * @param t: the trigger text (rpz_trigger), ending in ".rpz-ip".
+ * @param n: its length.
+ * @param out: out: the text, NUL-terminated.
+ * @param room: size of out.
+ * @return its length, 0 if the trigger cannot be one (out says why).
+ */
+static size_t
+rpz_ip_text(const char *t, size_t n, char *out, size_t room)
+{
+	const char *lab[10];
+	size_t ll[10], nl = 0, i, o = 0, s = 0, e;
+	int v6 = 0;
+
+	/* at least one label before ".rpz-ip" ("rpz-ip" alone has none) */
+	if(n < 9 || t[n - 7] != '.') {
+		snprintf(out, room, "bad rpz-ip trigger");
+		return 0;
+	}
+	n -= 7;
+	while(s < n) {
+		for(e = s; e < n && t[e] != '.'; e++)
+			;
+		if(nl == 10 || e == s) {
+			snprintf(out, room, "bad rpz-ip trigger");
+			return 0;
+		}
+		lab[nl] = t + s;
+		ll[nl++] = e - s;
+		if(e - s == 2 && strncasecmp(t + s, "zz", 2) == 0)
+			v6 = 1;
+		s = e + 1;
+	}
+	if(nl < 2 || lab[0][0] == '*') {
+		snprintf(out, room, "bad rpz-ip trigger");
+		return 0;
+	}
+	v6 |= nl - 1 != 4;
+	/* the address labels, highest first, then "/" and the length */
+	for(i = nl - 1; i >= 1; i--) {
+		int zz = v6 && ll[i] == 2 && strncasecmp(lab[i], "zz", 2) == 0;
+		if(o + ll[i] + 2 >= room)
+			return 0;
+		if(zz && i == nl - 1)
+			out[o++] = ':';	/* leading run: "::..." */
+		if(!zz) {
+			memcpy(out + o, lab[i], ll[i]);
+			o += ll[i];
+		}
+		if(i > 1)
+			out[o++] = v6 ? ':' : '.';
+		else if(zz)
+			out[o++] = ':';	/* trailing run: "...::" */
+	}
+	if(o + ll[0] + 2 >= room)
+		return 0;
+	out[o++] = '/';
+	memcpy(out + o, lab[0], ll[0]);
+	o += ll[0];
+	out[o] = 0;
+	return o;
 }
 
 /** Read the SOA: the apex and the serial.  @return 0 on OOM. */
@@ -227,7 +309,7 @@ rpz_record(struct rpz *z, const ldns_rr *rr)
 			text, strlen(text));
 		return 1;
 	}
-	if(kind || action == -2) {
+	if(kind == 2 || action == -2) {
 		c->st->skipped++;
 		c->st->unsupported++;
 		return 1;
@@ -241,6 +323,14 @@ rpz_record(struct rpz *z, const ldns_rr *rr)
 		c->st->drops++;
 	if(action == FB_ACTION_SINKHOLE)
 		c->st->localdata++;
+	if(kind == 1) {
+		char ip[RPZ_TEXT_MAX];
+		if(!rpz_ip_text(text, n, ip, sizeof(ip))) {
+			fb_fmt_refuse(c, "bad rpz-ip trigger", text, n);
+			return 1;
+		}
+		return fb_fmt_address(c, ip, strlen(ip), 0);
+	}
 	return fb_fmt_name(c, text, n, 0);
 }
 

@@ -23,8 +23,11 @@
  *   a leading "*." lists only the names below, one trailing dot allowed,
  *   nothing else rewritten ("www." is kept);
  * - a host that is an IP literal, "[IPv6]" or dotted IPv4 or a name with
- *   an all-numeric last label (browsers read "0056.0151.0121.0114" as
- *   IPv4), is an address entry, not a name;
+ *   an all-numeric last label that browsers read as IPv4
+ *   ("0056.0151.0121.0114", "3232235777", "0x7f.1"), is an address entry
+ *   (a /32 or /128), not a name; an all-numeric last label browsers do
+ *   not read as IPv4 ("example.123") is refused; addresses feeds may not
+ *   list (fb_addr_refused: loopback, private, ...) are refused;
  * - the path is what follows the authority up to '?' or '#'; if it is
  *   anything but "", "/" or "/" followed by "*", the entry is flagged
  *   FB_ENTRY_PATH (a query or fragment alone sets no flag).
@@ -77,7 +80,7 @@ scheme_len(const char *s, size_t len)
 /** Check and hand on an "[IPv6]" host (inside the brackets). */
 static int
 url_ipv6(struct fb_fmt_ctx *c, const char *h, size_t n, const char *text,
-	size_t len)
+	size_t len, unsigned flags)
 {
 	char ip[INET6_ADDRSTRLEN + 1];
 	struct in6_addr a;
@@ -92,7 +95,7 @@ url_ipv6(struct fb_fmt_ctx *c, const char *h, size_t n, const char *text,
 		fb_fmt_refuse(c, "bad IPv6 address in URL", text, len);
 		return 1;
 	}
-	return fb_fmt_address(c, h, n);
+	return fb_fmt_address(c, h, n, flags);
 }
 
 /** @return 1 if [s, s+n) is a port: digits only, at most 5 (or none). */
@@ -171,7 +174,8 @@ fb_fmt_url(struct fb_fmt_ctx *c, const char *text, size_t len)
 				len);
 			return 1;
 		}
-		return url_ipv6(c, buf + hs + 1, he - hs - 1, text, len);
+		return url_ipv6(c, buf + hs + 1, he - hs - 1, text, len,
+			flags);
 	}
 	for(he = a; he > hs && buf[he-1] != ':'; he--)
 		;

@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "fb_config.h"
+#include "fb_addr.h"
 #include "fb_store.h"
 #include "fb_reader.h"
 #include "fb_update.h"
@@ -196,17 +197,20 @@ judge_parse(const struct fb_feed_conf *f, const char *path,
 			fb_format_name(f->format));
 		return FB_UPDATE_FORMAT;
 	}
-	if(ps->names == 0) {
+	/* an address list (an IP blocklist) is a list too */
+	if(ps->names + ps->addresses == 0) {
 		snprintf(why, whylen, "no names in %s, refused: empty or "
 			"truncated?", path);
 		return FB_UPDATE_EMPTY;
 	}
 	/* a list that says how long it is and is not: cut or spliced */
-	if(ps->has_declared && ps->declared != ps->names + ps->invalid) {
+	if(ps->has_declared && ps->declared != ps->names + ps->addresses +
+		ps->invalid) {
 		snprintf(why, whylen, "%s declares %llu entries but holds "
 			"%llu, refused: truncated or corrupted?", path,
 			(unsigned long long)ps->declared,
-			(unsigned long long)(ps->names + ps->invalid));
+			(unsigned long long)(ps->names + ps->addresses +
+			ps->invalid));
 		return FB_UPDATE_VERSION;
 	}
 	return 0;
@@ -253,16 +257,13 @@ protected_entry(struct parse_args *a, const struct fb_parse_entry *e,
 	return 1;
 }
 
-/** fb_parse_entry_cb: names go into the set; addresses are only
- * counted (by the parser) until the store can hold them. */
+/** fb_parse_entry_cb: names and addresses go into the set. */
 static int
 add_entry(void *arg, const struct fb_parse_entry *e)
 {
 	struct parse_args *a = arg;
 	uint8_t scope;
 
-	if(!e->key)
-		return 1;
 	/* the harm of a URL with a path may be the page alone: its host is
 	 * listed only when the feed says so (url-paths: host) */
 	if((e->flags & FB_ENTRY_PATH) && !a->f->url_paths_host)
@@ -272,10 +273,14 @@ add_entry(void *arg, const struct fb_parse_entry *e)
 		a->counts->too_old++;
 		return 1;
 	}
-	/* "*.name" stays below-only; a plain name may mean itself alone */
+	/* "*.name" stays below-only; a plain name may mean itself alone.
+	 * An address has no names below it; the parser already refused the
+	 * ones feeds may not list, and the names filter is not for them */
 	scope = e->scope == FB_SCOPE_TREE && !a->f->subdomains ?
 		FB_SCOPE_SELF : e->scope;
-	if(protected_entry(a, e, scope))
+	if(e->flags & FB_ENTRY_ADDRESS)
+		scope = FB_SCOPE_TREE;
+	else if(protected_entry(a, e, scope))
 		return 1;
 	a->counts->kept++;
 	/* each entry's own listing: csv's category column, rpz actions */
@@ -355,9 +360,8 @@ unlisted_counts(const struct fb_feed_conf *f,
 	size_t n = 0;
 
 	buf[0] = 0;
-	if(ps->addresses + ps->paths != 0)
-		n = (size_t)snprintf(buf, len, ", %llu addresses not listed, "
-			"%llu with a path%s", (unsigned long long)ps->addresses,
+	if(ps->paths != 0)
+		n = (size_t)snprintf(buf, len, ", %llu with a path%s",
 			(unsigned long long)ps->paths, f->url_paths_host ?
 			" (host listed)" : " not listed (url-paths: skip)");
 	if(ps->unsupported != 0 && n < len)
@@ -377,28 +381,54 @@ unlisted_counts(const struct fb_feed_conf *f,
 	return buf;
 }
 
+/** "N names", or "N names, M addresses" when the feed lists addresses:
+ * their keys sort before every name's (fb_addr.h), so they are counted
+ * from the start of the finished set. */
+static const char *
+entry_counts(const struct fb_nameset *ns, uint64_t after, char *buf,
+	size_t len)
+{
+	size_t i, n = fb_nameset_count(ns), klen;
+	uint64_t addrs = 0;
+	const uint8_t *k;
+
+	for(i = 0; i < n; i++) {
+		k = fb_nameset_get(ns, i, &klen, NULL);
+		if(!fb_key_is_addr(k, klen))
+			break;
+		addrs++;
+	}
+	if(addrs == 0 || addrs > after)
+		snprintf(buf, len, "%llu names", (unsigned long long)after);
+	else
+		snprintf(buf, len, "%llu names, %llu addresses",
+			(unsigned long long)(after - addrs),
+			(unsigned long long)addrs);
+	return buf;
+}
+
 /** Print the summary line of a feed update. */
 static void
 print_summary(const struct fb_feed_conf *f, const struct fb_update_result *r,
 	const struct fb_parse_stats *ps, const struct sync_counts *counts,
-	const struct feed_integrity *fi)
+	const struct feed_integrity *fi, const struct fb_nameset *ns)
 {
-	char urls[256], prot[128];
+	char urls[256], prot[128], cnt[64];
 
 	fb_protect_summary(&counts->protect, prot, sizeof(prot));
 	if(r->ede_changed)
 		printf("feed %s: its blocks now carry EDE %u (%s)\n", f->name,
 			(unsigned)f->ede, fb_ede_name(f->ede));
 	if(r->added + r->removed + r->changed == 0) {
-		printf("feed %s: unchanged (%llu names%s%s)%s, %llu ms\n",
-			f->name, (unsigned long long)r->after,
+		printf("feed %s: unchanged (%s%s%s)%s, %llu ms\n",
+			f->name, entry_counts(ns, r->after, cnt, sizeof(cnt)),
 			unlisted_counts(f, ps, counts, urls, sizeof(urls)), prot,
 			fi->note, feed_ms());
 		return;
 	}
-	printf("feed %s: %llu names (+%llu -%llu ~%llu), %llu invalid%s%s, "
+	printf("feed %s: %s (+%llu -%llu ~%llu), %llu invalid%s%s, "
 		"generation %llu%s, %llu ms\n", f->name,
-		(unsigned long long)r->after,
+		entry_counts(ns, r->after, cnt, sizeof(cnt)),
 		(unsigned long long)r->added, (unsigned long long)r->removed,
 		(unsigned long long)r->changed,
 		(unsigned long long)ps->invalid,
@@ -448,7 +478,7 @@ store_feed(struct fb_store *st, const struct fb_feed_conf *f,
 	if(res.added + res.removed + res.changed != 0 || res.ede_changed)
 		*changed = 1;
 	if(!quiet)
-		print_summary(f, &res, ps, counts, fi);
+		print_summary(f, &res, ps, counts, fi, ns);
 	return 1;
 }
 

@@ -666,6 +666,14 @@ set_feed_justification(struct conf_parse *p, const struct conf_key *k,
 	return conf_str(p, &f->sde_justification, val);
 }
 
+static int
+set_block_response_addresses(struct conf_parse *p, const struct conf_key *k,
+	const char *val)
+{
+	return conf_choice(p, k, val, "no", "yes",
+		&p->cfg->block_response_addresses);
+}
+
 /** What a URL with a path lists: "skip" (nothing) or "host". */
 static int
 set_url_paths(struct conf_parse *p, const struct conf_key *k,
@@ -1135,6 +1143,8 @@ static const struct conf_key conf_keys[] = {
 		"UTF-8 text of at most 255 bytes" },
 	{ "sde-language", 0, set_sde_language, 0, 0, "a language tag such "
 		"as en, vi or pt-BR" },
+	{ "block-response-addresses", 0, set_block_response_addresses, 0, 0,
+		"yes or no" },
 	{ "name", 1, set_name, 0, 0, "1 to 63 of A-Z a-z 0-9 _ . -, "
 		"not manual-allow or manual-block" },
 	{ "source", 1, set_source, 0, 0,

@@ -247,6 +247,9 @@ struct fb_config {
 	/** count answers from Unbound's message cache (a callback on the
 	 * cache-hit path, so off unless asked for) */
 	int count_cache_hits;
+	/** judge the A and AAAA records of answers against the listed
+	 * addresses (block-response-addresses) */
+	int block_response_addresses;
 	struct fb_feed_conf *feeds;
 	size_t nfeeds;
 	/** the client-policy clauses, in file order */

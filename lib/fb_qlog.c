@@ -257,13 +257,39 @@ static void out_time(struct out *o, int64_t ms)
 	out_str(o, text);
 }
 
+/** The listed prefix an address of the answer is in: the address masked
+ * to depth bits, "/depth" after it. */
+static void out_prefix(struct out *o, const struct fb_qlog_rec *r)
+{
+	uint8_t a[16];
+	char text[INET6_ADDRSTRLEN + 8];
+	size_t alen = r->raddr_family == AF_INET ? 4 : 16, i;
+	unsigned bits = r->depth;
+
+	memcpy(a, r->raddr, alen);
+	for(i = 0; i < alen; i++, bits = bits > 8 ? bits - 8 : 0)
+		if(bits < 8)
+			a[i] &= (uint8_t)(0xff00u >> bits);
+	if(!inet_ntop(r->raddr_family, a, text, INET6_ADDRSTRLEN)) {
+		out_str(o, "null");
+		return;
+	}
+	snprintf(text + strlen(text), 8, "/%u", (unsigned)r->depth);
+	out_json(o, text, strlen(text));
+}
+
 /** The listed name that matched: the first depth labels of the name
- * blocked (the query name, or the chain name of a cname block). */
+ * blocked (the query name, or the chain name of a cname block); or the
+ * listed prefix of an address block. */
 static void out_matched(struct out *o, const struct fb_qlog_rec *r)
 {
 	struct fb_qname q;
 	char text[FB_KEY_MAX];
 
+	if(r->raddr_family) {
+		out_prefix(o, r);
+		return;
+	}
 	if(r->cname)
 		fb_qname_from_wire(r->chain, r->chain_len, &q);
 	else
@@ -335,6 +361,11 @@ size_t fb_qlog_format(const struct fb_qlog_rec *r, enum fb_privacy mode,
 		out_json(&o, r->policy, strnlen(r->policy, sizeof(r->policy)));
 	else
 		out_str(&o, "null");
+	if(block && r->raddr_family) {
+		char text[INET6_ADDRSTRLEN];
+		out_member_str(&o, "address", inet_ntop(r->raddr_family,
+			r->raddr, text, sizeof(text)));
+	}
 	out_str(&o, "}\n");
 	return out_end(&o);
 }

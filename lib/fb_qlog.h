@@ -76,6 +76,10 @@ struct fb_qlog_rec {
 	uint8_t qname_len;	/**< bytes in qname */
 	uint8_t chain_len;	/**< bytes in chain (cname) */
 	uint8_t addr[16];	/**< client address, network order */
+	/** the block came from an address of the answer (raddr; depth is
+	 * then the listed prefix's length): AF_INET or AF_INET6, else 0 */
+	uint8_t raddr_family;
+	uint8_t raddr[16];	/**< that address, network order */
 	/** the blocking source's name, NUL-terminated (block) */
 	char feed[FB_SOURCE_NAME_MAX];
 	uint8_t qname[255];	/**< the query name, wire format */

@@ -7,6 +7,8 @@
 #include <string.h>
 #include "fb_store_int.h"
 #include "fb_reader.h"
+#include "fb_addr.h"
+#include <sys/socket.h>
 
 int fb_reader_new(struct fb_store *st, struct fb_reader **out, char *err,
 	size_t errlen)
@@ -68,6 +70,27 @@ static int keycmp(const MDB_val *k, const uint8_t *p, size_t plen)
 	return k->mv_size < plen ? -1 : (k->mv_size > plen ? 1 : 0);
 }
 
+/**
+ * The rule among the entries at the deciding level (the deepest name, the
+ * longest prefix), given in source order: the first allow, else the first
+ * block (lowest source id).
+ * @param first: e is the first entry at a level more specific than win's.
+ * @param e: an applicable entry at that level or at win's.
+ * @param win: in/out: the winner so far.
+ * @param allowed: in/out: win is an allow entry.
+ */
+static void rule_take(int first, const struct fb_entry *e,
+	struct fb_entry *win, int *allowed)
+{
+	if(first) {
+		*win = *e;
+		*allowed = e->action == FB_ACTION_ALLOW;
+	} else if(!*allowed && e->action == FB_ACTION_ALLOW) {
+		*win = *e;
+		*allowed = 1;
+	}
+}
+
 int fb_match(struct fb_reader *r, const struct fb_qname *q,
 	struct fb_verdict *v, fb_match_cb *cb, void *arg)
 {
@@ -107,14 +130,8 @@ int fb_match(struct fb_reader *r, const struct fb_qname *q,
 				cb(arg, q, i + 1, &e);
 			/* the deepest entry wins; at its depth the first
 			 * allow, else the first block (lowest source id) */
-			if(i + 1 > depth) {
-				win = e;
-				depth = i + 1;
-				allowed = e.action == FB_ACTION_ALLOW;
-			} else if(!allowed && e.action == FB_ACTION_ALLOW) {
-				win = e;
-				allowed = 1;
-			}
+			rule_take(i + 1 > depth, &e, &win, &allowed);
+			depth = i + 1;
 		} while((rc = mdb_cursor_get(r->cur, &k, &d,
 			MDB_NEXT_DUP)) == 0);
 		if(rc != MDB_NOTFOUND)
@@ -126,6 +143,109 @@ int fb_match(struct fb_reader *r, const struct fb_qname *q,
 		v->kind = allowed ? FB_ALLOW : FB_BLOCK;
 		v->entry = win;
 		v->depth = depth;
+	}
+	return 0;
+}
+
+/**
+ * Learn which address prefix lengths the snapshot holds, one seek per
+ * length present: the first key at or after [family][L] has the next
+ * length present.  Kept until a snapshot of another transaction id.
+ * @return 0 or an LMDB error.
+ */
+static int addr_lengths(struct fb_reader *r)
+{
+	static const uint8_t fams[2] = { FB_ADDR_V4, FB_ADDR_V6 };
+	size_t id = mdb_txn_id(r->txn);
+	uint8_t probe[2];
+	MDB_val k, d;
+	int f, len, rc;
+
+	if(r->lens_valid && r->lens_txn == id)
+		return 0;
+	r->lens4 = 0;
+	memset(r->lens6, 0, sizeof(r->lens6));
+	for(f = 0; f < 2; f++) {
+		int max = fams[f] == FB_ADDR_V4 ? 32 : 128;
+		for(len = 0; len <= max; ) {
+			const uint8_t *kb;
+			probe[0] = fams[f];
+			probe[1] = (uint8_t)len;
+			k.mv_data = probe;
+			k.mv_size = 2;
+			rc = mdb_cursor_get(r->cur, &k, &d, MDB_SET_RANGE);
+			if(rc == MDB_NOTFOUND)
+				break;
+			if(rc)
+				return rc;
+			kb = k.mv_data;
+			/* past the family (names, or the other family) */
+			if(k.mv_size < 2 || kb[0] != fams[f] || kb[1] > max)
+				break;
+			if(fams[f] == FB_ADDR_V4)
+				r->lens4 |= (uint64_t)1 << kb[1];
+			else
+				r->lens6[kb[1] / 64] |= (uint64_t)1 << (kb[1] % 64);
+			len = kb[1] + 1;
+		}
+	}
+	r->lens_txn = id;
+	r->lens_valid = 1;
+	return 0;
+}
+
+int fb_match_addr(struct fb_reader *r, int family, const uint8_t *addr,
+	struct fb_verdict *v, fb_match_cb *cb, void *arg)
+{
+	struct fb_key probe;
+	MDB_val k, d;
+	struct fb_entry e, win;
+	int len, max, rc, found = -1, allowed = 0;
+
+	memset(v, 0, sizeof(*v));
+	if(family != AF_INET && family != AF_INET6)
+		return 0;
+	if((rc = addr_lengths(r)) != 0)
+		return rc;
+	max = family == AF_INET ? 32 : 128;
+	for(len = max; len >= 0; len--) {
+		int present = family == AF_INET ?
+			(int)((r->lens4 >> len) & 1) :
+			(int)((r->lens6[len / 64] >> (len % 64)) & 1);
+		if(!present)
+			continue;
+		fb_addr_key(family, addr, len, &probe);
+		k.mv_data = probe.data;
+		k.mv_size = probe.len;
+		rc = mdb_cursor_get(r->cur, &k, &d, MDB_SET_KEY);
+		if(rc == MDB_NOTFOUND)
+			continue;
+		if(rc)
+			return rc;
+		/* records at this prefix, in source order: the first allow,
+		 * else the first block, decides -- if no longer one did */
+		do {
+			if(d.mv_size != FB_ENTRY_SIZE)
+				return MDB_CORRUPTED;
+			fb_entry_decode(d.mv_data, &e);
+			if(cb)
+				cb(arg, NULL, len, &e);
+			/* longest first: the first length found decides */
+			if(found < 0 || found == len) {
+				rule_take(found < 0, &e, &win, &allowed);
+				found = len;
+			}
+		} while((rc = mdb_cursor_get(r->cur, &k, &d,
+			MDB_NEXT_DUP)) == 0);
+		if(rc != MDB_NOTFOUND)
+			return rc;
+		if(!cb)
+			break;
+	}
+	if(found >= 0) {
+		v->kind = allowed ? FB_ALLOW : FB_BLOCK;
+		v->entry = win;
+		v->depth = found;
 	}
 	return 0;
 }
@@ -187,8 +307,12 @@ int fb_reader_stats(struct fb_reader *r, struct fb_store_stats *s)
 	s->file_bytes = (uint64_t)(ei.me_last_pgno + 1) * ms.ms_psize;
 	if(mdb_cursor_open(r->txn, r->st->names, &c) != 0)
 		return 0;
-	while((rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) == 0)
-		s->names++;
+	while((rc = mdb_cursor_get(c, &k, &d, MDB_NEXT_NODUP)) == 0) {
+		if(fb_key_is_addr(k.mv_data, k.mv_size))
+			s->addresses++;
+		else
+			s->names++;
+	}
 	mdb_cursor_close(c);
 	return rc == MDB_NOTFOUND;
 }

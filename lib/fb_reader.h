@@ -58,13 +58,20 @@ enum fb_verdict_kind {
 struct fb_verdict {
 	enum fb_verdict_kind kind;
 	struct fb_entry entry;	/**< the deciding entry (BLOCK, ALLOW) */
-	int depth;		/**< labels of the name that entry is at */
+	/** fb_match: labels of the name that entry is at; fb_match_addr:
+	 * the prefix length of the deciding entry (0 is a real /0 there:
+	 * tell a match by kind, never by depth) */
+	int depth;
 };
 
 /**
- * Called by fb_match() for every applicable entry, for "why" output.
- * @param q: the name being matched; the entry's name is the key prefix
- *	q->key[0 .. q->ends[depth-1]).
+ * Called by fb_match() and fb_match_addr() for every applicable entry,
+ * for "why" output.
+ * @param q: fb_match: the name being matched; the entry's name is the
+ *	key prefix q->key[0 .. q->ends[depth-1]).  fb_match_addr: NULL.
+ * @param depth: fb_match: labels of the entry's name; fb_match_addr:
+ *	the entry's prefix length (its key: fb_addr_key(family, addr,
+ *	depth)).
  */
 typedef void fb_match_cb(void *arg, const struct fb_qname *q, int depth,
 	const struct fb_entry *e);
@@ -80,6 +87,34 @@ typedef void fb_match_cb(void *arg, const struct fb_qname *q, int depth,
  * @return 0 on success, else the LMDB error code.
  */
 int fb_match(struct fb_reader *r, const struct fb_qname *q,
+	struct fb_verdict *v, fb_match_cb *cb, void *arg);
+
+/**
+ * Decide an address (an A or AAAA record of an answer) against the
+ * address entries (fb_addr.h).  The address form of the name rule
+ * (doc/matching.md): the longest listed prefix containing the address
+ * decides; at that length an allow entry beats every block; among blocks
+ * the lowest source id decides.  IPv4 and IPv6 never match each other
+ * (an IPv4-mapped IPv6 address is IPv6).  The scope bits of address
+ * entries are not looked at.  Between fb_reader_begin() and
+ * fb_reader_end(); no allocation, lock or system call.
+ *
+ * Cost: one B-tree seek per prefix length present in the family (longest
+ * first, stopping at the first that matches unless cb is set), plus,
+ * once per committed store version a reader sees, one seek per length
+ * present to learn which lengths are present.
+ *
+ * @param r: reader with an open snapshot.
+ * @param family: AF_INET or AF_INET6; another family passes.
+ * @param addr: 4 or 16 bytes, network order.
+ * @param v: out: the verdict, depth = the deciding prefix length;
+ *	FB_PASS on error too.
+ * @param cb: NULL, or called for every applicable entry, longest prefix
+ *	first, with q NULL and depth the entry's prefix length.
+ * @param arg: for cb.
+ * @return 0 on success, else the LMDB error code.
+ */
+int fb_match_addr(struct fb_reader *r, int family, const uint8_t *addr,
 	struct fb_verdict *v, fb_match_cb *cb, void *arg);
 
 /** Read the generation in the reader's snapshot. @return 1 ok, 0 error. */
@@ -105,7 +140,8 @@ int fb_reader_sources(struct fb_reader *r,
 
 /** Environment statistics for `fraudblock-ctl status`. */
 struct fb_store_stats {
-	uint64_t names;		/**< distinct keys in "names" */
+	uint64_t names;		/**< distinct name keys in "names" */
+	uint64_t addresses;	/**< distinct address keys (fb_addr.h) */
 	uint64_t records;	/**< entry records in "names" */
 	uint64_t file_bytes;	/**< pages in use times page size */
 	uint64_t map_size;	/**< configured map size */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include "fb_chunk.h"
 #include "fb_store_int.h"
+#include "fb_addr.h"
 #include "fb_admin.h"
 
 static const char *const kind_words[FB_VERIFY_NKINDS] = {
@@ -57,12 +58,15 @@ static void problem(struct vwalk *w, enum fb_verify_kind kind,
 	w->cb(w->arg, kind, buf);
 }
 
-/** A key as printable ASCII (bytes outside it as \xNN), cut at 120. */
+/** A key as printable ASCII (bytes outside it as \xNN), cut at 120;
+ * an address key as its address ("192.0.2.0/24"). */
 static const char *key_text(const void *key, size_t len, char *buf,
 	size_t buflen)
 {
 	const uint8_t *k = key;
 	size_t i, n = 0;
+	if(fb_addr_format(k, len, buf, buflen))
+		return buf;
 	for(i = 0; i < len && n + 5 < buflen && n < 120; i++) {
 		if(k[i] >= 0x21 && k[i] < 0x7f && k[i] != '\\')
 			buf[n++] = (char)k[i];
@@ -78,12 +82,17 @@ static const char *key_text(const void *key, size_t len, char *buf,
 	return buf;
 }
 
-/** @return NULL if key is one a name can have, else why not. */
+/** @return NULL if key is one a name or an address (fb_addr.h) can
+ * have, else why not. */
 static const char *bad_key(const uint8_t *k, size_t len)
 {
 	size_t i, label = 0;
 	if(len == 0)
 		return "empty key";
+	/* below every byte a name key starts with: the address space */
+	if(k[0] < '-')
+		return fb_key_is_addr(k, len) ? NULL :
+			"malformed address key";
 	if(len > FB_KEY_MAX)
 		return "longer than the longest name";
 	if(k[len - 1] != '.')
@@ -123,7 +132,11 @@ static const char *bad_record(const MDB_val *d, char *buf, size_t buflen)
 		snprintf(buf, buflen, "category %u", (unsigned)e.category);
 	else if(r[5] || r[6] || r[7])
 		snprintf(buf, buflen, "reserved bytes not zero");
-	else if((e.source == FB_SOURCE_ALLOW) != (e.action == FB_ACTION_ALLOW))
+	/* manual-allow holds allows only, manual-block never one; a feed
+	 * may hold both (action: allow, an RPZ zone's rpz-passthru) */
+	else if((e.source == FB_SOURCE_ALLOW &&
+		e.action != FB_ACTION_ALLOW) ||
+		(e.source == FB_SOURCE_BLOCK && e.action == FB_ACTION_ALLOW))
 		snprintf(buf, buflen, "action %s in source %u",
 			fb_action_name((enum fb_action)e.action),
 			(unsigned)e.source);

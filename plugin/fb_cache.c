@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "util/storage/slabhash.h"
 #include "util/storage/lruhash.h"
 #include "util/data/msgreply.h"
@@ -46,12 +47,18 @@ int fb_cache_evict(struct slabhash *cache, const uint8_t *qname,
 /** Most CNAME/DNAME targets of one RRset looked at. */
 #define FB_SWEEP_TARGETS 4
 
+/** Kinds of the items that follow a copied query name in the arena, each
+ * as a kind byte, a length byte and that many bytes. */
+#define ITEM_NAME 0	/**< a wire name of the chain */
+#define ITEM_ADDR 1	/**< an A (4 bytes) or AAAA (16) record's data */
+
 /** A copied cache key. */
 struct copied {
 	hashvalue_type hash;
 	uint32_t off;		/**< qname in the arena */
-	/** the other names of its answer's chain, after the qname in the
-	 * arena, each as a length byte and the wire name */
+	/** the other names of its answer's chain and, when addresses are
+	 * judged, its A and AAAA records' data: items after the qname in
+	 * the arena (ITEM_NAME, ITEM_ADDR) */
 	uint16_t nchain;
 	uint16_t qtype, qclass;
 	uint8_t len;
@@ -63,6 +70,8 @@ struct copies {
 	uint8_t *arena;
 	size_t used, acap;
 	int nomem;
+	/** copy the A and AAAA records of answers too */
+	int addrs;
 };
 
 /** Make room for one more key of len bytes (before taking a lock, so no
@@ -92,21 +101,46 @@ static int reserve(struct copies *c, size_t want, size_t bytes)
 	return 1;
 }
 
+/** Append an item to x.  @return 0 if it does not fit in the room
+ * reserved. */
+static int add_item(struct copies *c, struct copied *x, uint8_t kind,
+	const uint8_t *data, size_t len)
+{
+	if(c->used + 2 + len > c->acap)
+		return 0;
+	c->arena[c->used] = kind;
+	c->arena[c->used + 1] = (uint8_t)len;
+	memcpy(c->arena + c->used + 2, data, len);
+	c->used += 2 + len;
+	x->nchain++;
+	return 1;
+}
+
 /** Append a chain name of x unless it is its query name or the name
  * appended last (a CNAME's target is the next RRset's owner).
  * @return 0 if it does not fit in the room reserved. */
-static int add_name(struct copies *c, struct copied *x, uint8_t *last,
+static int add_name(struct copies *c, struct copied *x, uint8_t **last,
 	uint8_t *name, size_t len)
 {
 	if(len == 0 || len > 255 || query_dname_compare(c->arena + x->off,
-	   name) == 0 || (last && query_dname_compare(last, name) == 0))
+	   name) == 0 || (*last && query_dname_compare(*last, name) == 0))
 		return 1;
-	if(c->used + 1 + len > c->acap)
+	if(!add_item(c, x, ITEM_NAME, name, len))
 		return 0;
-	c->arena[c->used] = (uint8_t)len;
-	memcpy(c->arena + c->used + 1, name, len);
-	c->used += 1 + len;
-	x->nchain++;
+	*last = c->arena + c->used - len;
+	return 1;
+}
+
+/** Append the data of every record of an A or AAAA RRset.
+ * @return 0 if it does not fit in the room reserved. */
+static int add_addrs(struct copies *c, struct copied *x,
+	const struct packed_rrset_data *d, size_t alen)
+{
+	size_t j;
+	for(j = 0; j < d->count; j++)
+		if(d->rr_len[j] == 2 + alen &&
+		   !add_item(c, x, ITEM_ADDR, d->rr_data[j] + 2, alen))
+			return 0;
 	return 1;
 }
 
@@ -130,7 +164,6 @@ static int copy_chain(struct copies *c, struct copied *x,
 		struct ub_packed_rrset_key *k = rep->rrsets[i];
 		struct packed_rrset_data *d;
 		uint16_t type;
-		size_t before;
 		for(j = 0; j < rep->rrset_count; j++)
 			if(rep->ref[j].key == k)
 				break;
@@ -143,23 +176,21 @@ static int copy_chain(struct copies *c, struct copied *x,
 		}
 		d = (struct packed_rrset_data *)k->entry.data;
 		type = ntohs(k->rk.type);
-		before = c->used;
-		fits = add_name(c, x, last, k->rk.dname, k->rk.dname_len);
-		if(c->used != before)
-			last = c->arena + before + 1;
+		fits = add_name(c, x, &last, k->rk.dname, k->rk.dname_len);
 		if(d && (type == LDNS_RR_TYPE_CNAME ||
 		   type == LDNS_RR_TYPE_DNAME))
 			for(j = 0; fits && j < d->count &&
 			    j < FB_SWEEP_TARGETS; j++) {
 				if(d->rr_len[j] <= 2)
 					continue;
-				before = c->used;
-				fits = add_name(c, x, last, d->rr_data[j] + 2,
+				fits = add_name(c, x, &last, d->rr_data[j] + 2,
 					dname_valid(d->rr_data[j] + 2,
 					d->rr_len[j] - 2));
-				if(c->used != before)
-					last = c->arena + before + 1;
 			}
+		if(d && c->addrs && fits && (type == LDNS_RR_TYPE_A ||
+		   type == LDNS_RR_TYPE_AAAA))
+			fits = add_addrs(c, x, d,
+				type == LDNS_RR_TYPE_A ? 4 : 16);
 		lock_rw_unlock(&k->entry.lock);
 	}
 	return fits;
@@ -232,28 +263,33 @@ static void copy_table(struct copies *c, struct lruhash *t)
 	}
 }
 
-/** Does a copied entry have to go: its query name, or another name of
- * its answer's chain, blocked?  No cache lock is held. */
+/** Does a copied entry have to go: its query name, another name of its
+ * answer's chain or an address of its answer blocked?  No cache lock is
+ * held. */
 static int entry_blocked(const struct copies *c, const struct copied *x,
-	fb_cache_blocked_fn *blocked, void *arg)
+	const struct fb_cache_judge *judge)
 {
 	const uint8_t *p = c->arena + x->off;
 	size_t i;
-	if(blocked(arg, p, x->len))
+	if(judge->name(judge->arg, p, x->len))
 		return 1;
-	for(p += x->len, i = 0; i < x->nchain; i++, p += 1 + p[0])
-		if(blocked(arg, p + 1, p[0]))
+	for(p += x->len, i = 0; i < x->nchain; i++, p += 2 + p[1]) {
+		if(p[0] == ITEM_NAME ? judge->name(judge->arg, p + 2, p[1]) :
+		   judge->addr(judge->arg, p[1] == 4 ? AF_INET : AF_INET6,
+		   p + 2))
 			return 1;
+	}
 	return 0;
 }
 
-void fb_cache_sweep(struct slabhash *cache, fb_cache_blocked_fn *blocked,
-	void *arg, struct fb_sweep_result *res)
+void fb_cache_sweep(struct slabhash *cache,
+	const struct fb_cache_judge *judge, struct fb_sweep_result *res)
 {
 	struct copies c;
 	size_t s, i;
 	memset(&c, 0, sizeof(c));
 	memset(res, 0, sizeof(*res));
+	c.addrs = judge->addr != NULL;
 	for(s = 0; s < cache->size; s++) {
 		struct lruhash *t = cache->array[s];
 		size_t before, first = c.n, used = c.used;
@@ -277,7 +313,7 @@ void fb_cache_sweep(struct slabhash *cache, fb_cache_blocked_fn *blocked,
 	for(i = 0; i < c.n; i++) {
 		struct copied *x = &c.v[i];
 		struct query_info qi;
-		if(!entry_blocked(&c, x, blocked, arg))
+		if(!entry_blocked(&c, x, judge))
 			continue;
 		memset(&qi, 0, sizeof(qi));
 		qi.qname = c.arena + x->off;

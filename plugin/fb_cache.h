@@ -8,10 +8,13 @@
  * - fb_cache_sweep() removes every entry whose query name, or any other
  *   name of its answer's CNAME/DNAME chain (owners of the answer RRsets,
  *   CNAME and DNAME targets), the list blocks, after the list changed: an
- *   alias cached before its target was listed goes too.  It never holds
+ *   alias cached before its target was listed goes too.  With
+ *   block-response-addresses, so does every entry whose answer holds an
+ *   A or AAAA record in a listed prefix.  It never holds
  *   a lock of the cache while it matches: it copies the names of one hash
  *   bin at a time under that bin's lock (as a lookup holds it; the chain
- *   names under each RRset's read lock, as a cache hit reads them),
+ *   names and addresses under each RRset's read lock, as a cache hit
+ *   reads them),
  *   matches the copies with no lock held, and then removes the blocked
  *   ones one by one.  A cache hit waits at most for the copying of one
  *   bin.  A plain answer adds one RRset read lock to its copy and no
@@ -39,6 +42,19 @@ int fb_cache_evict(struct slabhash *cache, const uint8_t *qname,
 typedef int fb_cache_blocked_fn(void *arg, const uint8_t *qname,
 	size_t qname_len);
 
+/** Decides an address of a cached answer (an A or AAAA record's data,
+ * family AF_INET with 4 bytes or AF_INET6 with 16): 1 if it must go. */
+typedef int fb_cache_addr_blocked_fn(void *arg, int family,
+	const uint8_t *addr);
+
+/** What a sweep asks of the list, called with no cache lock held. */
+struct fb_cache_judge {
+	fb_cache_blocked_fn *name;
+	/** NULL: addresses are not judged (nor copied) */
+	fb_cache_addr_blocked_fn *addr;
+	void *arg;
+};
+
 /** What a sweep did. */
 struct fb_sweep_result {
 	size_t seen;		/**< entries looked at */
@@ -47,13 +63,13 @@ struct fb_sweep_result {
 };
 
 /**
- * Remove every cached answer for which blocked() says its query name or
- * a name of its chain must go.
+ * Remove every cached answer for which the judge says its query name, a
+ * name of its chain or (judge->addr set) an address of its answer must go.
  * @param cache: the message cache.
- * @param blocked: called with no cache lock held.
+ * @param judge: its functions are called with no cache lock held.
  * @param res: out.
  */
-void fb_cache_sweep(struct slabhash *cache, fb_cache_blocked_fn *blocked,
-	void *arg, struct fb_sweep_result *res);
+void fb_cache_sweep(struct slabhash *cache,
+	const struct fb_cache_judge *judge, struct fb_sweep_result *res);
 
 #endif /* FB_CACHE_H */

@@ -144,6 +144,7 @@ static int push(struct fb_ring *r, struct module_qstate *qstate,
 		(uint16_t)qstate->env->worker->thread_num : 0;
 	rec->event = (uint8_t)event;
 	rec->cname = 0;
+	rec->raddr_family = 0;
 	if(cr)
 		copy_addr(rec, cr);
 	else
@@ -158,7 +159,10 @@ static int push(struct fb_ring *r, struct module_qstate *qstate,
 		rec->depth = (uint8_t)l->v.depth;
 		rec->ede = l->ede;
 		memcpy(rec->feed, l->source, sizeof(rec->feed));
-		if(l->chain && l->chain_len <= sizeof(rec->chain)) {
+		if(l->addr_family) {
+			rec->raddr_family = (uint8_t)l->addr_family;
+			memcpy(rec->raddr, l->addr, sizeof(rec->raddr));
+		} else if(l->chain && l->chain_len <= sizeof(rec->chain)) {
 			rec->cname = 1;
 			rec->chain_len = (uint8_t)l->chain_len;
 			memcpy(rec->chain, l->chain, l->chain_len);

@@ -5,6 +5,8 @@
 #include "config.h"
 #include <string.h>
 #include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
 #include "util/module.h"
 #include "util/log.h"
 #include "util/data/msgreply.h"
@@ -12,6 +14,7 @@
 #include "util/data/dname.h"
 #include "services/mesh.h"
 #include "services/cache/dns.h"
+#include "services/cache/rrset.h"
 #include "sldns/rrdef.h"
 #include "fb_module.h"
 #include "fb_thread.h"
@@ -133,6 +136,13 @@ struct chain {
 	 * blocks (hit, for the default), NULL if none */
 	const uint8_t *sel;
 	size_t sel_len;
+	/** with block-response-addresses: the first blocked address of the
+	 * answer's A and AAAA records, and the first whose entry's category
+	 * the client's policy blocks (family 0: none) */
+	struct {
+		int family;
+		uint8_t bytes[16];
+	} addr_hit, addr_sel;
 };
 
 /** Judge one name of the chain: look it up once, remove the cached
@@ -186,6 +196,49 @@ static void chain_targets(struct chain *c, struct fb_thread *t,
 	}
 }
 
+/** Judge the addresses of one A or AAAA RRset of the answer.  A listed
+ * one takes the RRset out of Unbound's RRset cache: every cached message
+ * holding it (its owner's answer, any alias's chain) is no longer served,
+ * and its owner's cached answer goes at once.  Remembers the first
+ * blocked address and the first the client's policy blocks. */
+static void chain_addresses(struct chain *c, struct fb_thread *t,
+	struct module_qstate *qstate, struct ub_packed_rrset_key *rrset)
+{
+	struct packed_rrset_data *d = (struct packed_rrset_data *)
+		rrset->entry.data;
+	uint16_t type = ntohs(rrset->rk.type);
+	int family = type == LDNS_RR_TYPE_A ? AF_INET : AF_INET6;
+	size_t j, alen = family == AF_INET ? 4 : 16;
+	struct fb_lookup l;
+	int evicted = 0;
+	if((type != LDNS_RR_TYPE_A && type != LDNS_RR_TYPE_AAAA) || !d ||
+	   ntohs(rrset->rk.rrset_class) != LDNS_RR_CLASS_IN)
+		return;
+	for(j = 0; j < d->count && !(evicted && c->addr_sel.family); j++) {
+		if(d->rr_len[j] != 2 + alen ||
+		   !fb_thread_lookup_addr(t, family, d->rr_data[j] + 2, &l) ||
+		   l.v.kind != FB_BLOCK)
+			continue;
+		if(!evicted) {
+			rrset_cache_remove(qstate->env->rrset_cache,
+				rrset->rk.dname, rrset->rk.dname_len, type,
+				LDNS_RR_CLASS_IN, rrset->rk.flags);
+			FB_COUNT_ADD(t->count.evicted, fb_cache_evict(
+				qstate->env->msg_cache, rrset->rk.dname,
+				rrset->rk.dname_len, type, LDNS_RR_CLASS_IN));
+			evicted = 1;
+		}
+		if(!c->addr_hit.family) {
+			c->addr_hit.family = family;
+			memcpy(c->addr_hit.bytes, d->rr_data[j] + 2, alen);
+		}
+		if(fb_client_blocks(c->cp, l.v.entry.category)) {
+			c->addr_sel.family = family;
+			memcpy(c->addr_sel.bytes, d->rr_data[j] + 2, alen);
+		}
+	}
+}
+
 int fb_policy_answer(struct fb_module *m, struct module_qstate *qstate,
 	int id)
 {
@@ -208,8 +261,10 @@ int fb_policy_answer(struct fb_module *m, struct module_qstate *qstate,
 		chain_name(&c, t, qstate, rep->rrsets[i]->rk.dname,
 			rep->rrsets[i]->rk.dname_len);
 		chain_targets(&c, t, qstate, rep->rrsets[i]);
+		if(m->cfg->block_response_addresses)
+			chain_addresses(&c, t, qstate, rep->rrsets[i]);
 	}
-	if(!c.hit)
+	if(!c.hit && !c.addr_hit.family)
 		return 0;
 	/* a listed chain name: the alias's real answer is cached under the
 	 * query name too (removed above when the query name itself is
@@ -221,24 +276,29 @@ int fb_policy_answer(struct fb_module *m, struct module_qstate *qstate,
 	/* a query Unbound made needs its answer, as in the query phase */
 	if(!from_client(qstate))
 		return 0;
-	if(!c.sel) {
-		/* the client's policy lets every listed name of the chain
-		 * through: it gets the real answer, which the iterator and
-		 * the validator cached before this point and the evictions
-		 * above removed, as for any chain with a listed name */
+	/* what decides for this client: the first blocked name of the chain
+	 * its policy blocks, else the first such address; when its policy
+	 * lets every one through, the first blocked name or address, for
+	 * the would-block record (unless the query phase wrote it) */
+	if(!c.sel && !c.addr_sel.family) {
 		if(qstate->minfo[id] == &passed_by_policy)
 			return 0;	/* logged in the query phase */
 		c.sel = c.hit;
 		c.sel_len = c.hit_len;
+		c.addr_sel = c.addr_hit;
 	}
 	/* again, for the EDE text: later lookups may have reused its slot */
-	if(!fb_thread_lookup(t, c.sel, c.sel_len, &l) ||
-	   l.v.kind != FB_BLOCK)
+	if(c.sel) {
+		if(!fb_thread_lookup(t, c.sel, c.sel_len, &l) ||
+		   l.v.kind != FB_BLOCK)
+			return 0;
+		if(c.sel != qi->qname) {
+			l.chain = c.sel;
+			l.chain_len = c.sel_len;
+		}
+	} else if(!fb_thread_lookup_addr(t, c.addr_sel.family,
+	    c.addr_sel.bytes, &l) || l.v.kind != FB_BLOCK)
 		return 0;
-	if(c.sel != qi->qname) {
-		l.chain = c.sel;
-		l.chain_len = c.sel_len;
-	}
 	if(!fb_client_blocks(c.cp, l.v.entry.category)) {
 		would_block(m, t, qstate, &l, c.cp);
 		return 0;

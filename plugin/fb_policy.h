@@ -24,7 +24,13 @@
  *   doc/matching.md.  Queries Unbound made get their real answer, as in
  *   the query phase.  The query name is checked again too: it may have
  *   been listed while it was being resolved (the sweep after that commit
- *   may have run before this answer was cached).
+ *   may have run before this answer was cached).  With
+ *   block-response-addresses, every A and AAAA record of the answer is
+ *   judged too (fb_match_addr: the longest listed prefix holding it): an
+ *   RRset holding a blocked address leaves the RRset cache (so no cached
+ *   message that holds it is served again) and its owner's answer the
+ *   message cache, and a client query with no blocked chain name gets
+ *   the block answer of the first blocked address's entry.
  *
  * Client policies (fb_client.h, doc/matching.md): a client query is
  * judged with the policy of its client's network.  A blocked name whose

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <lmdb.h>
 #include "util/log.h"
 #include "fb_module.h"
 #include "fb_thread.h"
+#include "fb_addr.h"
 #include "fb_watch.h"
 #include "fb_log.h"
 
@@ -133,8 +135,15 @@ enum attempt {
 	ATTEMPT_DONE, ATTEMPT_FAILED, ATTEMPT_RESIZED
 };
 
+/** What one lookup matches: a query name, or an address of an answer. */
+struct probe {
+	const struct fb_qname *q;	/**< the name, or NULL for ... */
+	int family;			/**< ... an address: AF_INET(6) */
+	const uint8_t *addr;		/**< 4 or 16 bytes, network order */
+};
+
 /** One lookup inside the gate, guarded against faults. */
-static enum attempt attempt(struct fb_thread *t, const struct fb_qname *q,
+static enum attempt attempt(struct fb_thread *t, const struct probe *p,
 	struct fb_lookup *out)
 {
 	struct fb_module *m = t->m;
@@ -173,8 +182,9 @@ static enum attempt attempt(struct fb_thread *t, const struct fb_qname *q,
 		fb_guard_leave(&t->guard);
 		return ATTEMPT_RESIZED;
 	}
-	if(rc == 0 && (lrc = fb_match(t->reader, q, &out->v, NULL,
-	    NULL)) == 0 && out->v.kind == FB_BLOCK) {
+	if(rc == 0 && (lrc = p->q ? fb_match(t->reader, p->q, &out->v, NULL,
+	    NULL) : fb_match_addr(t->reader, p->family, p->addr, &out->v,
+	    NULL, NULL)) == 0 && out->v.kind == FB_BLOCK) {
 		const struct fb_text_slot *s = ede_slot(t, &out->v.entry);
 		out->text = s->text;
 		out->ede = s->ede;
@@ -219,24 +229,21 @@ static void set_match(const uint8_t *wire, size_t wlen,
 	out->match_len = pos < wlen ? wlen - pos : 0;
 }
 
-int fb_thread_lookup(struct fb_thread *t, const uint8_t *wire, size_t wlen,
+/** fb_thread_lookup() and fb_thread_lookup_addr(): the probe's verdict.
+ * @return 1 if the lookup was done (ATTEMPT_DONE). */
+static int lookup(struct fb_thread *t, const struct probe *p,
 	struct fb_lookup *out)
 {
 	struct fb_module *m = t->m;
-	struct fb_qname q;
 	enum attempt a = ATTEMPT_FAILED;
 	int i, w;
-	memset(out, 0, sizeof(*out));
-	fb_qname_from_wire(wire, wlen, &q);
-	if(q.nprefix == 0)
-		return 1;
 	FB_COUNT(t->count.checked);
 	for(i = 0; i < 2; i++) {
 		unsigned epoch;
 		if(!enter(t))
 			break;
 		epoch = m->store_epoch;
-		a = attempt(t, &q, out);
+		a = attempt(t, p, out);
 		leave(t);
 		if(a != ATTEMPT_RESIZED)
 			break;
@@ -253,8 +260,6 @@ int fb_thread_lookup(struct fb_thread *t, const uint8_t *wire, size_t wlen,
 			break;
 	}
 	if(a == ATTEMPT_DONE) {
-		if(out->v.kind == FB_BLOCK)
-			set_match(wire, wlen, out);
 		fb_log_clear(m, FB_LOGGED_READ);
 		return 1;
 	}
@@ -262,6 +267,42 @@ int fb_thread_lookup(struct fb_thread *t, const uint8_t *wire, size_t wlen,
 	if(!__atomic_load_n(&m->unchecked, __ATOMIC_RELAXED))
 		__atomic_store_n(&m->unchecked, 1, __ATOMIC_RELAXED);
 	return 0;
+}
+
+int fb_thread_lookup(struct fb_thread *t, const uint8_t *wire, size_t wlen,
+	struct fb_lookup *out)
+{
+	struct fb_qname q;
+	struct probe p;
+	memset(out, 0, sizeof(*out));
+	fb_qname_from_wire(wire, wlen, &q);
+	if(q.nprefix == 0)
+		return 1;
+	memset(&p, 0, sizeof(p));
+	p.q = &q;
+	if(!lookup(t, &p, out))
+		return 0;
+	if(out->v.kind == FB_BLOCK)
+		set_match(wire, wlen, out);
+	return 1;
+}
+
+int fb_thread_lookup_addr(struct fb_thread *t, int family,
+	const uint8_t *addr, struct fb_lookup *out)
+{
+	struct probe p;
+	memset(out, 0, sizeof(*out));
+	fb_addr_unmap(&family, &addr);
+	p.q = NULL;
+	p.family = family;
+	p.addr = addr;
+	if(!lookup(t, &p, out))
+		return 0;
+	if(out->v.kind == FB_BLOCK) {
+		out->addr_family = family;
+		memcpy(out->addr, addr, family == AF_INET ? 4 : 16);
+	}
+	return 1;
 }
 
 void fb_threads_quiesce(struct fb_module *m)

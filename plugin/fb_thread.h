@@ -103,6 +103,11 @@ struct fb_lookup {
 	/** NULL, or (set by fb_policy) the name of the client policy that
 	 * decided, for the query log */
 	const char *policy;
+	/** fb_thread_lookup_addr() BLOCK: the address of the answer that a
+	 * listed prefix holds (v.depth is the prefix's length); family 0
+	 * for a name's verdict */
+	int addr_family;
+	uint8_t addr[16];
 };
 
 /**
@@ -123,6 +128,16 @@ struct fb_thread *fb_thread_get(struct fb_module *m);
  */
 int fb_thread_lookup(struct fb_thread *t, const uint8_t *wire, size_t wlen,
 	struct fb_lookup *out);
+
+/**
+ * Decide an address of an answer (an A or AAAA record's data) on this
+ * thread, as fb_thread_lookup() decides a name: the longest listed prefix
+ * holding it (fb_match_addr()).
+ * @param family: AF_INET (addr: 4 bytes) or AF_INET6 (16 bytes).
+ * @return as fb_thread_lookup().
+ */
+int fb_thread_lookup_addr(struct fb_thread *t, int family,
+	const uint8_t *addr, struct fb_lookup *out);
 
 /**
  * Keep every worker out of the store: close the gate (FB_GATE_PAUSED) and

@@ -12,6 +12,7 @@
 #include "util/module.h"
 #include "fb_module.h"
 #include "fb_watch.h"
+#include "fb_addr.h"
 #include "fb_list.h"
 #include "fb_cache.h"
 #include "fb_guard.h"
@@ -79,13 +80,37 @@ static int sweep_blocked(void *arg, const uint8_t *qname, size_t len)
 	return rc == 0 && v.kind == FB_BLOCK;
 }
 
+/** fb_cache_addr_blocked_fn: as sweep_blocked(), for an address. */
+static int sweep_addr_blocked(void *arg, int family, const uint8_t *addr)
+{
+	struct fb_watch *wt = arg;
+	struct fb_verdict v;
+	int rc;
+	if(wt->faulted)
+		return 0;
+	fb_addr_unmap(&family, &addr);
+	fb_guard_arm(&wt->guard);
+	if(sigsetjmp(wt->guard.jb, 0) != 0) {
+		faulted(wt);
+		return 0;
+	}
+	rc = fb_match_addr(wt->reader, family, addr, &v, NULL, NULL);
+	fb_guard_leave(&wt->guard);
+	return rc == 0 && v.kind == FB_BLOCK;
+}
+
 /** Drop cached answers the list blocks; the reader has a snapshot. */
 static void sweep(struct fb_watch *wt, uint64_t gen)
 {
 	struct fb_sweep_result res;
+	struct fb_cache_judge judge;
 	struct timespec t0, t1;
+	judge.name = sweep_blocked;
+	judge.addr = wt->m->cfg->block_response_addresses ?
+		sweep_addr_blocked : NULL;
+	judge.arg = wt;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	fb_cache_sweep(wt->msg_cache, sweep_blocked, wt, &res);
+	fb_cache_sweep(wt->msg_cache, &judge, &res);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if(res.nomem)
 		log_err("fraudblock: out of memory during a cache sweep; some "

@@ -2,10 +2,12 @@
  * \file
  * fraudblock-ctl: the admin's view of the blocklist store.
  *
- *	lookup NAME		why is NAME blocked or not (exit 0 blocked,
- *				1 not blocked)
- *	block [-a ACT] [-s] NAME, allow NAME, unblock NAME
- *				hand-made entries, committed at once
+ *	lookup NAME|ADDRESS	why is NAME (or an answer holding ADDRESS)
+ *				blocked or not (exit 0 blocked, 1 not)
+ *	block [-a ACT] [-s] NAME|PREFIX, allow NAME|PREFIX,
+ *	unblock NAME|PREFIX	hand-made entries, committed at once; a
+ *				PREFIX is an address or CIDR prefix
+ *				(response addresses, fb_addr.h)
  *	status			schema, generation, size, the sources
  *	stats [--json]		the resolver's counters (ctl_stats.c)
  *	backup FILE, restore FILE, compact, verify, check-config [FILE]
@@ -42,6 +44,8 @@
 #include "ctl.h"
 #include "fb_guard.h"
 #include "fb_name.h"
+#include "fb_addr.h"
+#include <sys/socket.h>
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -118,15 +122,20 @@ ctl_usage(int status)
 {
 	fprintf(stderr, "usage: %s [-c conf] [-V] [-h] command\n"
 		"commands:\n"
-		"  lookup NAME                 verdict and every entry that "
+		"  lookup NAME|ADDRESS         verdict and every entry that "
 		"applies\n"
 		"  block [-a ACTION] [-s] NAME block NAME and below (-s or "
 		"\"*.NAME\": below only)\n"
 		"                              ACTION: default, sinkhole, "
 		"nxdomain, nodata\n"
-		"  allow NAME                  never block NAME nor below\n"
-		"  unblock NAME                remove the hand-made entry of "
-		"NAME\n"
+		"  block [-a ACTION] PREFIX    block answers holding an "
+		"address in PREFIX\n"
+		"                              (192.0.2.1, 198.51.100.0/24, "
+		"2001:db8::/32)\n"
+		"  allow NAME|PREFIX           never block NAME nor below "
+		"(PREFIX: its addresses)\n"
+		"  unblock NAME|PREFIX         remove the hand-made entry of "
+		"NAME or PREFIX\n"
 		"  status                      store and source summary\n"
 		"  feeds [--json]              every feed: counts, times, "
 		"last error\n"
@@ -234,19 +243,36 @@ scope_name(uint8_t scope)
 }
 
 /**
- * Parse an admin-given name; a lone top-level domain is allowed here.
+ * Parse an admin-given name or address: an address or CIDR prefix
+ * (fb_addr_parse) is an address key, anything else a name, where a lone
+ * top-level domain is allowed.
+ * @param scope: out: the name's scope; FB_SCOPE_TREE for an address.
  * @return 1 on success, 0 after printing why not.
  */
 static int
 parse_name(const char *text, struct fb_key *key, uint8_t *scope)
 {
-	enum fb_name_error e = fb_name_parse(text, strlen(text),
-		FB_NAME_ALLOW_TLD, key, scope);
+	enum fb_name_error e;
+
+	if(fb_addr_parse(text, strlen(text), key, NULL)) {
+		*scope = FB_SCOPE_TREE;
+		return 1;
+	}
+	e = fb_name_parse(text, strlen(text), FB_NAME_ALLOW_TLD, key, scope);
 	if(e != FB_NAME_OK) {
 		ctl_fail(text, fb_name_strerror(e));
 		return 0;
 	}
 	return 1;
+}
+
+/** A key as text: a name, or an address or prefix ("192.0.2.0/24"). */
+static const char *
+key_text(const struct fb_key *key, char *buf, size_t len)
+{
+	if(fb_addr_format(key->data, key->len, buf, len))
+		return buf;
+	return fb_key_to_text(key->data, key->len, buf, len);
 }
 
 int
@@ -317,17 +343,26 @@ found_add(void *arg, const struct fb_qname *q, int depth,
 	f->n++;
 }
 
-/** The text of the name a match depth points at. */
+/** The text of the name a match depth points at; for an address (q
+ * NULL), of the prefix of that length holding the looked-up address. */
 static const char *
-listed_name(const struct fb_qname *q, int depth, char *buf, size_t len)
+listed_name(const struct fb_qname *q, const struct fb_key *addr, int depth,
+	char *buf, size_t len)
 {
+	struct fb_key k;
+
+	if(!q) {
+		fb_addr_key(addr->data[0] == FB_ADDR_V4 ? AF_INET : AF_INET6,
+			addr->data + 2, depth, &k);
+		return key_text(&k, buf, len);
+	}
 	return fb_key_to_text(q->key, q->ends[depth - 1], buf, len);
 }
 
 /** Print the verdict line. */
 static void
 print_verdict(const struct fb_config *cfg, struct fb_reader *r,
-	const char *name, const struct fb_qname *q,
+	const char *name, const struct fb_qname *q, const struct fb_key *addr,
 	const struct fb_verdict *v)
 {
 	struct fb_source_info si;
@@ -339,7 +374,7 @@ print_verdict(const struct fb_config *cfg, struct fb_reader *r,
 		return;
 	}
 	fb_reader_source(r, v->entry.source, &si);
-	listed_name(q, v->depth, at, sizeof(at));
+	listed_name(q, addr, v->depth, at, sizeof(at));
 	if(v->kind == FB_ALLOW) {
 		printf("%s: allowed by %s at %s\n", name, si.name, at);
 		return;
@@ -354,52 +389,64 @@ print_verdict(const struct fb_config *cfg, struct fb_reader *r,
 
 /** Print one applicable entry. */
 static void
-print_entry(struct fb_reader *r, const struct fb_qname *q, int depth,
-	const struct fb_entry *e)
+print_entry(struct fb_reader *r, const struct fb_qname *q,
+	const struct fb_key *addr, int depth, const struct fb_entry *e)
 {
 	struct fb_source_info si;
 	char at[FB_KEY_MAX], since[32];
 
 	fb_reader_source(r, e->source, &si);
 	printf("  %s  source %s  scope %s  action %s  category %s  since %s\n",
-		listed_name(q, depth, at, sizeof(at)), si.name,
+		listed_name(q, addr, depth, at, sizeof(at)), si.name,
 		scope_name(e->scope),
 		fb_action_name((enum fb_action)e->action),
 		fb_category_name((enum fb_category)e->category),
 		ctl_iso_time((int64_t)e->first_seen, since, sizeof(since)));
 }
 
-/** lookup NAME.  @return 0 blocked, 1 not blocked, 2 error. */
+/** lookup NAME or ADDRESS.  @return 0 blocked, 1 not blocked, 2 error. */
 static int
 cmd_lookup(const struct fb_config *cfg, const char *text)
 {
 	struct fb_key key;
-	struct fb_qname q;
+	struct fb_qname q, *qp = &q;
 	struct fb_verdict v;
 	struct found f;
 	struct ctl_view vw;
 	char name[FB_KEY_MAX];
 	uint8_t scope;
 	size_t i;
-	int rc, ret = CTL_ERROR;
+	int rc, ret = CTL_ERROR, addr;
 
 	if(!parse_name(text, &key, &scope))
 		return CTL_ERROR;
 	if(scope != FB_SCOPE_TREE)
 		return ctl_fail(text, "lookup takes a name, not \"*.name\"");
-	fb_qname_from_key(&key, &q);
-	fb_key_to_text(key.data, key.len, name, sizeof(name));
+	addr = fb_key_is_addr(key.data, key.len);
+	/* an answer holds addresses: a prefix is no answer */
+	if(addr && key.data[1] != (key.data[0] == FB_ADDR_V4 ? 32 : 128))
+		return ctl_fail(text, "lookup takes an address, not a prefix");
+	if(addr)
+		qp = NULL;
+	else
+		fb_qname_from_key(&key, &q);
+	key_text(&key, name, sizeof(name));
 	if(!ctl_view_open(cfg, &vw))
 		return CTL_ERROR;
 	memset(&f, 0, sizeof(f));
-	if((rc = fb_match(vw.r, &q, &v, found_add, &f)) != 0)
+	if(addr)
+		rc = fb_match_addr(vw.r, key.data[0] == FB_ADDR_V4 ? AF_INET :
+			AF_INET6, key.data + 2, &v, found_add, &f);
+	else
+		rc = fb_match(vw.r, &q, &v, found_add, &f);
+	if(rc != 0)
 		ctl_fail(cfg->database, mdb_strerror(rc));
 	else if(f.nomem)
 		ctl_fail(text, "out of memory");
 	else {
-		print_verdict(cfg, vw.r, name, &q, &v);
+		print_verdict(cfg, vw.r, name, qp, &key, &v);
 		for(i = 0; i < f.n; i++)
-			print_entry(vw.r, &q, f.depth[i], &f.e[i]);
+			print_entry(vw.r, qp, &key, f.depth[i], &f.e[i]);
 		ret = v.kind == FB_BLOCK ? 0 : 1;
 	}
 	free(f.e);
@@ -433,13 +480,22 @@ manual_set(const struct fb_config *cfg, const char *text, uint8_t scope,
 	struct fb_key key;
 	uint8_t kscope;
 	char name[FB_KEY_MAX], err[512];
+	const char *why;
 	int rc;
 
 	if(!parse_name(text, &key, &kscope))
 		return CTL_ERROR;
+	if(fb_key_is_addr(key.data, key.len)) {
+		/* an address has nothing below it */
+		if(scope != FB_SCOPE_TREE)
+			return ctl_fail(text, "-s is for names, not addresses");
+		if((why = fb_addr_refused(key.data, key.len,
+			FB_ADDR_FROM_ADMIN)) != NULL)
+			return ctl_fail(text, why);
+	}
 	if(kscope == FB_SCOPE_BELOW)
 		scope = FB_SCOPE_BELOW;
-	fb_key_to_text(key.data, key.len, name, sizeof(name));
+	key_text(&key, name, sizeof(name));
 	if(!(st = ctl_store_write(cfg)))
 		return CTL_ERROR;
 	rc = fb_store_manual_set(st, &key, scope, act, (int64_t)time(NULL),
@@ -491,7 +547,7 @@ cmd_unblock(const struct fb_config *cfg, const char *text)
 
 	if(!parse_name(text, &key, &scope))
 		return CTL_ERROR;
-	fb_key_to_text(key.data, key.len, name, sizeof(name));
+	key_text(&key, name, sizeof(name));
 	if(!(st = ctl_store_write(cfg)))
 		return CTL_ERROR;
 	n = fb_store_manual_remove(st, &key, err, sizeof(err));
@@ -581,6 +637,7 @@ cmd_status(const struct fb_config *cfg)
 	printf("schema %u\n", (unsigned)s.schema);
 	printf("generation %llu\n", (unsigned long long)s.generation);
 	printf("names %llu\n", (unsigned long long)s.names);
+	printf("addresses %llu\n", (unsigned long long)s.addresses);
 	printf("records %llu\n", (unsigned long long)s.records);
 	printf("size %.1f MiB of %.1f MiB\n",
 		(double)s.file_bytes / (1024.0 * 1024.0),

@@ -22,12 +22,14 @@
  *   one; hosts: every line counts at least once, and nothing counts
  *   more often than there are bytes; rpz: counts the lines of the
  *   buffer, and no more records than lines;
- * - every accepted entry reaches the callback once: entries with a key
- *   are the names, the others the addresses, and path flags add up to
- *   the path count; an address has host text and no path flag;
+ * - every accepted entry reaches the callback once, with a key: those
+ *   flagged FB_ENTRY_ADDRESS are the addresses, each a well-formed
+ *   address key (fb_key_is_addr) that feeds may list (fb_addr_refused)
+ *   with scope tree, the others the names, never an address key; path
+ *   flags add up to the path count;
  * - every refused line is reported once, with a reason and at most 80
  *   bytes of text, in order;
- * - the set after finish holds no more keys than names were accepted,
+ * - the set after finish holds no more keys than entries were accepted,
  *   and some if any were; without callbacks the counts are the same.
  */
 #include <stdio.h>
@@ -35,6 +37,7 @@
 #include "fuzz.h"
 #include "fb_parse.h"
 #include "fb_store.h"
+#include "fb_addr.h"
 
 /** What the callbacks saw. */
 struct seen {
@@ -72,20 +75,24 @@ check_entry(void *arg, const struct fb_parse_entry *e)
 	FUZZ_CHECK(e->host != NULL && e->hostlen > 0);
 	FUZZ_CHECK((unsigned)e->category <= FB_CATEGORY_OTHER);
 	s->entries++;
-	if(!e->key) {
-		FUZZ_CHECK(e->flags == FB_ENTRY_ADDRESS);
-		s->addresses++;
-		return 1;
-	}
-	FUZZ_CHECK((e->flags & FB_ENTRY_ADDRESS) == 0);
+	FUZZ_CHECK(e->key != NULL);
 	FUZZ_CHECK(e->key->len > 0 && e->key->len <= FB_KEY_MAX);
+	if(e->flags & FB_ENTRY_PATH)
+		s->paths++;
+	if(e->flags & FB_ENTRY_ADDRESS) {
+		FUZZ_CHECK(fb_key_is_addr(e->key->data, e->key->len));
+		FUZZ_CHECK(fb_addr_refused(e->key->data, e->key->len,
+			FB_ADDR_FROM_FEED) == NULL);
+		FUZZ_CHECK(e->scope == FB_SCOPE_TREE);
+		s->addresses++;
+		return fb_nameset_add(s->ns, e->key, e->scope);
+	}
+	FUZZ_CHECK(!fb_key_is_addr(e->key->data, e->key->len));
 	/* rpz lists plain names alone (self) */
 	FUZZ_CHECK(e->scope == FB_SCOPE_TREE || e->scope == FB_SCOPE_BELOW ||
 		e->scope == FB_SCOPE_SELF);
 	FUZZ_CHECK((unsigned)e->action <= FB_ACTION_ALLOW);
 	s->keys++;
-	if(e->flags & FB_ENTRY_PATH)
-		s->paths++;
 	return fb_nameset_add(s->ns, e->key, e->scope);
 }
 
@@ -150,7 +157,8 @@ check_format(const struct fb_parse_opts *o, const uint8_t *data,
 		FUZZ_CHECK(st.lines == count_lines(data, size));
 	FUZZ_CHECK(s.reports == st.invalid);
 	FUZZ_CHECK(s.keys == st.names && s.addresses == st.addresses);
-	FUZZ_CHECK(s.paths == st.paths && st.paths <= st.names);
+	FUZZ_CHECK(s.paths == st.paths &&
+		st.paths <= st.names + st.addresses);
 	FUZZ_CHECK(st.unsupported <= st.skipped);
 	if(o->format != FB_FORMAT_CSV)
 		FUZZ_CHECK(s.last_line <= st.lines &&
@@ -167,8 +175,8 @@ check_format(const struct fb_parse_opts *o, const uint8_t *data,
 
 	fb_nameset_finish(s.ns);
 	count = fb_nameset_count(s.ns);
-	FUZZ_CHECK(count <= st.names);
-	FUZZ_CHECK((count == 0) == (st.names == 0));
+	FUZZ_CHECK(count <= st.names + st.addresses);
+	FUZZ_CHECK((count == 0) == (st.names + st.addresses == 0));
 	fb_nameset_free(s.ns);
 
 	/* the report callback is optional and must not change the counts */

@@ -14,12 +14,15 @@
  * - ASCII case and one trailing dot do not change the key;
  * - fb_qname_from_key() gives one strictly increasing prefix end per
  *   label, each just past a '.';
+ * - as an address (fb_addr_parse): an accepted one is a well-formed
+ *   address key that formats and reads back to itself;
  * - fb_key_to_text() and fb_qname_from_key() stay inside their buffers
  *   for any bytes posing as a key (a damaged store).
  */
 #include <string.h>
 #include "fuzz.h"
 #include "fb_name.h"
+#include "fb_addr.h"
 
 /** Largest input fb_name_parse() looks at (its own limit, 4096), plus
  * room for the trailing dot added by the dot check. */
@@ -198,6 +201,36 @@ check_raw_key(const uint8_t *data, size_t size)
 	}
 }
 
+/**
+ * The same bytes as an address or prefix (fb_addr_parse): accepted, a
+ * well-formed address key that formats and reads back to itself, and
+ * never a name key; refused, the key untouched and a reason given.  Any
+ * bytes as an address key: fb_addr_format stays inside its buffer.
+ */
+static void
+check_addr(const uint8_t *data, size_t size)
+{
+	struct fb_key k, k2;
+	const char *why = NULL;
+	char text[FB_ADDR_TEXT_MAX];
+
+	k.len = 7777;
+	if(!fb_addr_parse((const char *)data, size, &k, &why)) {
+		FUZZ_CHECK(k.len == 7777 && why != NULL);
+	} else {
+		FUZZ_CHECK(fb_key_is_addr(k.data, k.len));
+		FUZZ_CHECK(k.data[0] < '-');
+		FUZZ_CHECK(fb_addr_format(k.data, k.len, text,
+			sizeof(text)));
+		FUZZ_CHECK(fb_addr_parse(text, strlen(text), &k2, NULL));
+		FUZZ_CHECK(k2.len == k.len &&
+			memcmp(k2.data, k.data, k.len) == 0);
+	}
+	if(fb_addr_format(data, size, text, sizeof(text)))
+		FUZZ_CHECK(strlen(text) < sizeof(text) &&
+			fb_key_is_addr(data, size));
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -216,5 +249,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(rt == r0 ||
 			(r0 == FB_NAME_SINGLE_LABEL && rt == FB_NAME_OK));
 	check_raw_key(data, size);
+	check_addr(data, size);
 	return 0;
 }

@@ -2,23 +2,29 @@
 # t17-url-feed: a URL feed never blocks a platform for one of its pages.
 # The harm of `www.platform.example/some-page` is in the path; by default
 # (url-paths: skip) such URLs are counted and reported, not listed, while
-# URLs without a path list their host and IP-literal URLs are counted
-# apart.  With url-paths: host the hosts of URLs with a path are listed.
+# URLs without a path list their host; an IP-literal host is an address
+# entry under the same rule.  With url-paths: host the hosts of URLs with
+# a path are listed.
 . "$(dirname "$0")/lib.sh"
 fb_init urlfeed
 
 printf '%s\n' "http://phish-only.example-test" \
 	"https://Login.Phish-Only2.example-test/" \
 	"https://www.platform-test.example/some-page?id=1" \
-	"http://192.0.2.9/x" > "$T/urls.txt"
+	"http://192.0.2.9/x" "http://198.51.100.9:8080" > "$T/urls.txt"
 {
 	fbconf_globals
 	feed_clause urls "$T/urls.txt" format urls
 } > "$FBCONF"
 fb_sync
 is "$?" 0 "a urls feed syncs (exit 0)"
-like "$(cat "$T/last.out")" "1 addresses not listed, 1 with a path not listed" \
-	"the summary counts the address and the URL with a path"
+like "$(cat "$T/last.out")" "^feed urls: 2 names, 1 addresses \(\+3 -0 ~0\), \
+0 invalid, 2 with a path not listed \(url-paths: skip\)," \
+	"the summary counts names, the address and the URLs with a path"
+fb_ctl lookup 198.51.100.9
+is "$?" 0 "the address of an IP-literal URL without a path is blocked"
+fb_ctl lookup 192.0.2.9
+is "$?" 1 "an IP-literal URL with a path is not listed by default"
 fb_ctl lookup phish-only.example-test
 is "$?" 0 "the host of a URL without a path is blocked"
 fb_ctl lookup login.phish-only2.example-test
@@ -34,6 +40,8 @@ fb_sync
 is "$?" 0 "the same feed with url-paths: host (exit 0)"
 fb_ctl lookup www.platform-test.example
 is "$?" 0 "url-paths: host lists the host of a URL with a path"
+fb_ctl lookup 192.0.2.9
+is "$?" 0 "... and the address of an IP-literal one"
 printf '\turl-paths: everything\n' >> "$FBCONF"
 fb_sync
 is "$?" 1 "a bad url-paths value is refused (exit 1)"

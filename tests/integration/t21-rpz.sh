@@ -7,9 +7,8 @@
 # rdata are compared, each case asserted exactly on both sides.
 #
 # Known differences, asserted as such (doc/fraudblock.conf.5.in lists
-# them): rpz-drop (Unbound answers nothing; we answer NXDOMAIN), an
-# rpz-ip trigger (Unbound blocks answers holding such an address; we
-# count it as unsupported and pass them), and a name below a listed
+# them): rpz-drop (Unbound answers nothing; we answer NXDOMAIN) and a
+# name below a listed
 # trigger that a parent's "*." would cover (Unbound follows DNS wildcard
 # rules, where an existing name shadows the wildcard; the module's
 # matching does not).  The authority section is compared as a count:
@@ -53,13 +52,14 @@ rr "ipt.example-test. 3600 IN A 198.51.100.7"
 {
 	fbconf_globals
 	feed_clause rpz "$Z" format rpz
+	echo 'block-response-addresses: yes'
 } > "$FBCONF"
 fb_sync
 is "$?" 0 "fraudblock-sync imports the zone (exit 0)"
-like "$(cat "$T/last.out")" "^feed rpz: 7 names \\(\\+7 -0 ~0\\), 0 invalid, \
-1 unsupported rules skipped, 2 local-data records answered with the \
-sinkhole instead, 1 rpz-drop answered nxdomain, generation 1, [0-9]+ ms$" \
-	"the summary counts the rpz-ip trigger, local data and rpz-drop"
+like "$(cat "$T/last.out")" "^feed rpz: 7 names, 1 addresses \\(\\+8 -0 ~0\\), \
+0 invalid, 2 local-data records answered with the sinkhole instead, \
+1 rpz-drop answered nxdomain, generation 1, [0-9]+ ms$" \
+	"the summary counts the rpz-ip trigger's address, local data and rpz-drop"
 
 # a zone whose SOA serial went backwards (RFC 1982) is a stale copy
 before=$(mdb_dump -s names "$T/db")
@@ -97,6 +97,13 @@ is "$(lookup_line local.example-test)" \
 	"local data (A and AAAA: one entry) is stored as sinkhole"
 fb_ctl lookup ok.pt.example-test
 like "$(cat "$T/last.out")" "not blocked|allowed" "rpz-passthru is an allow"
+fb_ctl lookup 198.51.100.7
+is "$?" 0 "the rpz-ip trigger 24.0.100.51.198 covers 198.51.100.7"
+is "$(sed 's/  since .*//' "$T/last.out")" "198.51.100.7: blocked (nxdomain) by rpz at 198.51.100.0/24
+  198.51.100.0/24  source rpz  scope tree  action nxdomain  category unspecified" \
+	"... as the entry 198.51.100.0/24, nxdomain"
+fb_ctl lookup 198.51.101.7
+is "$?" 1 "... and not the next /24"
 
 start_servers 2 example-test.
 FB_P=$P
@@ -160,10 +167,9 @@ is "$(dig_sum "$RPZ_P" sub.ok.pt.example-test A)" "NOERROR 192.0.2.10" \
 	"shadowed wildcard: Unbound passes sub.ok.pt (ok.pt exists, *.pt does not reach below it)"
 is "$(dig_sum "$FB_P" sub.ok.pt.example-test A)" "NXDOMAIN" \
 	"shadowed wildcard: fraudblock blocks sub.ok.pt (*.pt covers every name below pt)"
-is "$(dig_sum "$RPZ_P" ipt.example-test A)" "NXDOMAIN" \
-	"rpz-ip trigger: Unbound blocks an answer holding 198.51.100.7"
-is "$(dig_sum "$FB_P" ipt.example-test A)" "NOERROR 198.51.100.7" \
-	"rpz-ip trigger: unsupported by fraudblock, the answer passes"
+# an rpz-ip trigger (24.0.100.51.198, action nxdomain): both block an
+# answer holding 198.51.100.7
+same ipt.example-test A "NXDOMAIN"
 is "$(dig_rcode "$RPZ_P" drop.example-test A)" "TIMEOUT" \
 	"rpz-drop: Unbound sends no answer"
 is "$(dig_sum "$FB_P" drop.example-test A)" "NXDOMAIN" \

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include "tap.h"
 #include "fb_parse.h"
+#include "fb_addr.h"
 #include "fb_name.h"
 #include "fb_config.h"
 
@@ -51,18 +52,20 @@ keep_entry(void *arg, const struct fb_parse_entry *e)
 
 	if(e->date >= since_cutoff)
 		s->recent++;
-	if(e->key && !fb_nameset_add(s->ns, e->key, e->scope))
+	if(!fb_nameset_add(s->ns, e->key, e->scope))
 		return 0;
 	if(s->n >= MAX_SEEN)
 		return 1;
-	if(e->key) {
+	if(e->flags & FB_ENTRY_ADDRESS) {
+		if(!fb_addr_format(e->key->data, e->key->len, s->text[s->n],
+			sizeof(s->text[0])) || e->scope != FB_SCOPE_TREE)
+			snprintf(s->text[s->n], sizeof(s->text[0]), "BAD");
+	} else {
 		fb_key_to_text(e->key->data, e->key->len, t, sizeof(t));
 		snprintf(s->text[s->n], sizeof(s->text[0]), "%s%s%s",
 			e->scope == FB_SCOPE_BELOW ? "*." : "", t,
 			e->scope == FB_SCOPE_SELF ? " (self)" : "");
-	} else
-		snprintf(s->text[s->n], sizeof(s->text[0]), "%.*s",
-			(int)e->hostlen, e->host);
+	}
 	s->flags[s->n] = e->flags;
 	s->category[s->n] = (int)e->category;
 	s->date[s->n] = e->date;
@@ -267,14 +270,20 @@ test_urls_hosts(void)
 		{ "http://ex\xe2\x80\x8b" "ample.org/", "example.org", 0 },
 		{ "\xef\xbb\xbfhttps://bom.example.net/", "bom.example.net", 0 },
 		{ "https://l.example.com/a b", "l.example.com", FB_ENTRY_PATH },
-		{ "http://1.2.3.4/x", "1.2.3.4", FB_ENTRY_ADDRESS },
+		{ "http://1.2.3.4/x", "1.2.3.4",
+			FB_ENTRY_ADDRESS | FB_ENTRY_PATH },
 		{ "http://1.2.3.4:80", "1.2.3.4", FB_ENTRY_ADDRESS },
 		{ "http://[2001:db8::1]:8080/p", "2001:db8::1",
-			FB_ENTRY_ADDRESS },
-		{ "http://[::1]", "::1", FB_ENTRY_ADDRESS },
-		{ "0056.0151.0121.0114/x", "0056.0151.0121.0114",
-			FB_ENTRY_ADDRESS },
-		{ "http://3232235777/", "3232235777", FB_ENTRY_ADDRESS },
+			FB_ENTRY_ADDRESS | FB_ENTRY_PATH },
+		{ "http://[2001:DB8::5]", "2001:db8::5", FB_ENTRY_ADDRESS },
+		/* numeric hosts as browsers read them: octal, one number,
+		 * hex parts, a last part filling the bytes left */
+		{ "0056.0151.0121.0114/x", "46.105.81.76",
+			FB_ENTRY_ADDRESS | FB_ENTRY_PATH },
+		{ "http://3405803777/", "203.0.113.1", FB_ENTRY_ADDRESS },
+		{ "http://0xCB.0.0x71.1/", "203.0.113.1", FB_ENTRY_ADDRESS },
+		{ "http://203.29441/", "203.0.115.1", FB_ENTRY_ADDRESS },
+		{ "http://203.0.113.1./", "203.0.113.1", FB_ENTRY_ADDRESS },
 	};
 	struct seen s;
 	char what[200];
@@ -317,6 +326,17 @@ test_urls_refused(void)
 		"\xe2\x80\x8b\xe2\x80\x8c",	/* only zero-width */
 		"mailto:x@example.com",		/* no "//": no userinfo */
 		"x@example.com/",		/* no "//": no userinfo */
+		"http://[::1]/",		/* loopback: never listed */
+		"http://[::ffff:c633:6407]/",	/* IPv4-mapped */
+		"http://127.0.0.1:8080/",	/* loopback */
+		"http://3232235777/",		/* 192.168.1.1: private */
+		"http://0x7f.1/",		/* 127.0.0.1 */
+		"http://0.0.0.0/",		/* unspecified */
+		"http://example.123/",		/* numeric, not IPv4 */
+		"http://1.2.3.4.5/",		/* five parts */
+		"http://1.256.0.1/",		/* a part over 255 */
+		"http://1.2.65536/",		/* last part too big */
+		"http://09.1.1.1/",		/* 9 is no octal digit */
 	};
 	struct seen s;
 	size_t i;
@@ -339,7 +359,7 @@ test_urls_lines(void)
 	is_int(s.st.lines, 9, "urls: lines");
 	is_int(s.st.skipped, 4, "urls: comments and blanks skipped");
 	is_int(s.st.names, 3, "urls: three names");
-	is_int(s.distinct, 2, "urls: two keys");
+	is_int(s.distinct, 3, "urls: three keys (two names, one address)");
 	is_int(s.st.addresses, 1, "urls: one address");
 	is_int(s.st.paths, 1, "urls: one with a path");
 	is_int(s.st.invalid, 1, "urls: one refused");
@@ -352,7 +372,7 @@ test_urls_lines(void)
 		s.st.skipped, "urls: every line one outcome");
 }
 
-/** The shortcut fills a set and leaves addresses out. */
+/** The shortcut fills a set with names and addresses. */
 static void
 test_feed_shortcut(void)
 {
@@ -365,7 +385,7 @@ test_feed_shortcut(void)
 	ok(fb_parse_feed(FB_FORMAT_URLS, in, sizeof(in) - 1, ns, &st, NULL,
 		NULL), "fb_parse_feed reads urls");
 	fb_nameset_finish(ns);
-	is_int(fb_nameset_count(ns), 1, "... the name, not the address");
+	is_int(fb_nameset_count(ns), 2, "... the name and the address");
 	is_int(st.addresses, 1, "... address counted");
 	fb_nameset_free(ns);
 	ns = fb_nameset_new();
@@ -514,7 +534,8 @@ test_json(void)
 	is_int(s.status, FB_PARSE_OK, "json: parsed");
 	is_int(s.st.lines, 16, "json: sixteen elements");
 	is_int(s.st.names, 7, "json: seven names");
-	is_int(s.distinct, 6, "json: six keys (IDN twins merge)");
+	is_int(s.distinct, 7, "json: seven keys (IDN twins merge, one "
+		"address)");
 	is_int(s.st.addresses, 1, "json: one address");
 	is_int(s.st.paths, 1, "json: one with a path");
 	is_int(s.st.invalid, 8, "json: eight refused");
@@ -775,7 +796,7 @@ test_real_file(const char *dir, const char *file,
 	is_int(s.st.invalid, w->invalid, "... invalid");
 	is_int(s.st.skipped, w->skipped, "... skipped");
 	is_int(s.st.addresses, w->addresses, "... addresses");
-	is_int(s.st.paths, w->paths, "... names with a path");
+	is_int(s.st.paths, w->paths, "... entries with a path");
 	last_recent = s.recent;
 	free(buf);
 }
@@ -841,32 +862,36 @@ test_real(void)
 	 * distinct hosts, as the README says: 84 IP addresses (139
 	 * records) and 6,843 names, which are exactly our distinct keys.
 	 * 16 URLs hold a literal space in their path; they are kept (the
-	 * host is fine).  8,134 names come with a path. */
+	 * host is fine).  8,134 names come with a path.  The 84 addresses
+	 * are all public (Python's ipaddress: none private, loopback,
+	 * reserved, multicast or link-local), so each is a key: 6,927
+	 * keys; 114 of their 139 URLs have a path: 8,248 entries. */
 	o.format = FB_FORMAT_CSV;
 	o.column = "url";
 	o.category_column = "target";
 	test_real_file(dir, "phishtank/verified_online-2021-04-01.csv", &o,
-		&(struct want){ 11811, 11671, 6843, 0, 1, 139, 8134 });
+		&(struct want){ 11811, 11671, 6927, 0, 1, 139, 8248 });
 	/* the same with its submission_time: every row's date is read
 	 * (nothing more refused), and Python's csv + fromisoformat count
 	 * 2,797 records submitted on 2021-03-25 or later */
 	o.date_column = "submission_time";
 	since_cutoff = 1616630400;	/* 2021-03-25T00:00:00Z */
 	test_real_file(dir, "phishtank/verified_online-2021-04-01.csv", &o,
-		&(struct want){ 11811, 11671, 6843, 0, 1, 139, 8134 });
+		&(struct want){ 11811, 11671, 6927, 0, 1, 139, 8248 });
 	is_int(last_recent, 2797, "... of which 2,797 dated since 2021-03-25");
 	since_cutoff = 0;
 	o.date_column = NULL;
 	/* chongluadao/blacklist-2021.json: 807 objects, `url` always
 	 * "http(s)://host/..."; 709 distinct lowercased authorities by
 	 * awk, one of them sn99.cc:100 (sn99.cc is also listed), two are
-	 * IPv4 (14.182.113.62, 3.84.109.91): 706 keys.  53 urls do not
+	 * IPv4 (14.182.113.62, 3.84.109.91), public: 708 keys, 706 of them
+	 * names.  53 urls do not
 	 * end in slash-star, 99 have a real path.  This copy holds no
 	 * zero-width character, "*." prefix or trailing slash. */
 	memset(&o, 0, sizeof(o));
 	o.format = FB_FORMAT_JSON;
 	test_real_file(dir, "chongluadao/blacklist-2021.json", &o,
-		&(struct want){ 807, 805, 706, 0, 0, 2, 99 });
+		&(struct want){ 807, 805, 708, 0, 0, 2, 99 });
 	test_real_header(dir);
 	/* urlhaus/urlhaus-filter-rpz-2022-03-14.conf: 6,108 lines, ending
 	 * in a newline; $TTL, "@ IN SOA" (no $ORIGIN), " NS localhost."
@@ -894,6 +919,25 @@ rpz_entry_is(const struct seen *s, int i, const char *text, int action,
 		fb_action_name((enum fb_action)s->action[i]),
 		(unsigned long long)s->line[i]);
 	return 0;
+}
+
+/** An entry an rpz parse must give, in order. */
+struct rpz_want {
+	const char *text;	/**< as keep_entry writes it */
+	int action;
+	uint64_t line;
+	const char *what;	/**< the test point */
+};
+
+/** One test point per wanted entry. */
+static void
+rpz_entries_are(const struct seen *s, const struct rpz_want *want,
+	size_t n)
+{
+	size_t i;
+	for(i = 0; i < n; i++)
+		ok(rpz_entry_is(s, (int)i, want[i].text, want[i].action,
+			want[i].line), want[i].what);
 }
 
 static void
@@ -929,12 +973,7 @@ test_rpz(void)
 		"sig.example RRSIG A 8 2 300 20300101000000 "
 		"20200101000000 1 rpz.invalid. AAAA\n"		/* 27 */
 		"last.example CNAME .";				/* 28 */
-	static const struct {
-		const char *text;
-		int action;
-		uint64_t line;
-		const char *what;
-	} want[] = {
+	static const struct rpz_want want[] = {
 		{ "nx.example (self)", FB_ACTION_NXDOMAIN, 6,
 			"rpz: CNAME . is nxdomain for the name alone" },
 		{ "*.nx.example", FB_ACTION_NXDOMAIN, 7,
@@ -951,6 +990,8 @@ test_rpz(void)
 			"rpz: local data (TXT) is sinkhole" },
 		{ "redir.example (self)", FB_ACTION_SINKHOLE, 15,
 			"rpz: a CNAME elsewhere is local data" },
+		{ "192.0.2.0/24", FB_ACTION_NXDOMAIN, 16,
+			"rpz: an rpz-ip trigger is an address entry" },
 		{ "rel.sub (self)", FB_ACTION_NXDOMAIN, 23,
 			"rpz: a name relative to $ORIGIN, below the apex" },
 		{ "upper.example (self)", FB_ACTION_SINKHOLE, 24,
@@ -959,25 +1000,23 @@ test_rpz(void)
 			"rpz: the last record needs no newline" },
 	};
 	struct seen s;
-	size_t i;
 
 	run_str(FB_FORMAT_RPZ, in, &s);
 	is_int(s.status, FB_PARSE_OK, "rpz: parsed");
 	ok(s.st.version_is_serial && s.st.version == 2024010101u,
 		"rpz: the SOA serial read");
 	is_int(s.st.lines, 28, "rpz: lines");
-	for(i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-		ok(rpz_entry_is(&s, (int)i, want[i].text, want[i].action,
-			want[i].line), want[i].what);
-	is_int(s.n, 11, "rpz: eleven entries");
+	rpz_entries_are(&s, want, sizeof(want) / sizeof(want[0]));
+	is_int(s.n, 12, "rpz: twelve entries");
 	is_int(s.st.names, 11, "rpz: eleven names");
-	is_int(s.distinct, 9, "rpz: nine keys (nx.example and *.nx.example "
+	is_int(s.st.addresses, 1, "rpz: one address");
+	is_int(s.distinct, 10, "rpz: ten keys (nx.example and *.nx.example "
 		"are one, and so are local.example's records)");
 	is_int(s.st.drops, 1, "rpz: one rpz-drop counted");
 	is_int(s.st.localdata, 4, "rpz: four local data records counted");
-	is_int(s.st.unsupported, 5, "rpz: tcp-only and rpz-ip, -nsdname, "
+	is_int(s.st.unsupported, 4, "rpz: tcp-only and rpz-nsdname, "
 		"-client-ip, -nsip triggers unsupported");
-	is_int(s.st.skipped, 8, "rpz: SOA, NS, RRSIG and the unsupported "
+	is_int(s.st.skipped, 7, "rpz: SOA, NS, RRSIG and the unsupported "
 		"skipped");
 	is_int(s.st.invalid, 5, "rpz: five refused");
 	ok(s.nrep == 5 && s.rline[0] == 12 && s.rline[1] == 20 &&
@@ -987,6 +1026,73 @@ test_rpz(void)
 	if(s.nrep == 5)
 		printf("# %s | %s | %s | %s | %s\n", s.reason[0], s.reason[1],
 			s.reason[2], s.reason[3], s.reason[4]);
+}
+
+/** rpz-ip triggers: the RPZ draft's reversed address labels. */
+static void
+test_rpz_ip(void)
+{
+	static const char in[] =
+		"@ SOA ns.rpz.invalid. h.rpz.invalid. 1 3600 600 86400 60\n"
+		"32.4.3.2.1.rpz-ip CNAME .\n"			/* 2 */
+		"24.0.3.2.1.rpz-ip CNAME *.\n"			/* 3 */
+		"24.9.3.2.1.rpz-ip CNAME .\n"			/* 4: masked */
+		"128.zz.1.0.db8.2001.rpz-ip CNAME .\n"		/* 5 */
+		"48.zz.db8.2001.rpz-ip CNAME rpz-passthru.\n"	/* 6 */
+		"128.1.zz.db8.2001.rpz-ip A 192.0.2.1\n"	/* 7 */
+		"128.8.7.6.5.4.3.2.2001.rpz-ip CNAME .\n"	/* 8 */
+		"32.1.0.0.127.rpz-ip CNAME .\n"		/* 9: loopback */
+		"8.0.0.0.11.rpz-ip CNAME .\n"			/* 10: /8 */
+		"*.32.4.3.2.1.rpz-ip CNAME .\n"		/* 11 */
+		"33.4.3.2.1.rpz-ip CNAME .\n"			/* 12 */
+		"32.3.2.1.rpz-ip CNAME .\n"			/* 13 */
+		"128.zz.1.zz.2001.rpz-ip CNAME .\n"		/* 14 */
+		"rpz-ip CNAME .\n"				/* 15 */
+		"32.1.0.0.10.rpz-nsip CNAME .\n";		/* 16 */
+	static const struct rpz_want want[] = {
+		{ "1.2.3.4", FB_ACTION_NXDOMAIN, 2, "rpz-ip: 32.4.3.2.1 /32" },
+		{ "1.2.3.0/24", FB_ACTION_NODATA, 3, "rpz-ip: a /24, nodata" },
+		{ "1.2.3.0/24", FB_ACTION_NXDOMAIN, 4,
+			"rpz-ip: host bits past the prefix masked" },
+		{ "2001:db8:0:1::", FB_ACTION_NXDOMAIN, 5,
+			"rpz-ip: IPv6 with a trailing zz" },
+		{ "2001:db8::/48", FB_ACTION_ALLOW, 6,
+			"rpz-ip: rpz-passthru is an allow" },
+		{ "2001:db8::1", FB_ACTION_SINKHOLE, 7,
+			"rpz-ip: zz in the middle; local data is sinkhole" },
+		{ "2001:2:3:4:5:6:7:8", FB_ACTION_NXDOMAIN, 8,
+			"rpz-ip: eight IPv6 words" },
+	};
+	struct seen s;
+
+	run_str(FB_FORMAT_RPZ, in, &s);
+	is_int(s.status, FB_PARSE_OK, "rpz-ip: parsed");
+	rpz_entries_are(&s, want, sizeof(want) / sizeof(want[0]));
+	is_int(s.n, 7, "rpz-ip: seven entries");
+	is_int(s.st.addresses, 7, "rpz-ip: all addresses");
+	is_int(s.st.names, 0, "rpz-ip: no names");
+	is_int(s.distinct, 6, "rpz-ip: six keys (two give 1.2.3.0/24)");
+	is_int(s.st.unsupported, 1, "rpz-ip: rpz-nsip still unsupported");
+	is_int(s.st.invalid, 7, "rpz-ip: seven refused");
+	ok(s.nrep == 7 && s.rline[0] == 9 && s.rline[1] == 10 &&
+		s.rline[2] == 11 && s.rline[3] == 12 && s.rline[4] == 13 &&
+		s.rline[5] == 14 && s.rline[6] == 15,
+		"rpz-ip: refused at lines 9 to 15");
+	if(s.nrep == 7) {
+		is_str(s.reason[0], "overlaps 127.0.0.0/8 (loopback)",
+			"rpz-ip: loopback refused");
+		is_str(s.reason[1], "IPv4 prefix shorter than /16",
+			"rpz-ip: a /8 refused");
+		is_str(s.reason[2], "bad rpz-ip trigger", "rpz-ip: *. refused");
+		is_str(s.reason[3], "prefix length over 32",
+			"rpz-ip: /33 refused");
+		is_str(s.reason[4], "not an IPv6 address",
+			"rpz-ip: three IPv4 labels are no address");
+		is_str(s.reason[5], "not an IPv6 address",
+			"rpz-ip: two zz refused");
+		is_str(s.reason[6], "bad rpz-ip trigger",
+			"rpz-ip: no labels refused");
+	}
 }
 
 /** Zones refused whole, with no entry or report seen. */
@@ -1037,6 +1143,7 @@ main(void)
 	test_config();
 	test_header();
 	test_rpz();
+	test_rpz_ip();
 	test_rpz_malformed();
 	test_real();
 	return done_testing();

@@ -194,8 +194,8 @@ test_domains_hostile(void)
 	is_int(st.invalid, 5, "five refusals");
 	ok(r.n == 5 && r.line[0] == 1 && r.line[1] == 2 && r.line[2] == 3
 		&& r.line[3] == 5 && r.line[4] == 6, "at lines 1,2,3,5,6");
-	is_str(r.reason[0], fb_name_strerror(FB_NAME_ADDRESS),
-		"IP literal reason");
+	is_str(r.reason[0], "overlaps 192.168.0.0/16 (private)",
+		"a private address: not for a feed to list");
 	is_str(r.reason[1], fb_name_strerror(FB_NAME_SINGLE_LABEL),
 		"single label reason");
 }

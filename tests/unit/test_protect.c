@@ -241,7 +241,8 @@ real_entry(void *arg, const struct fb_parse_entry *e)
 	struct real_run *r = arg;
 	enum fb_protect_reason why;
 
-	if(!e->key)
+	/* the names filter is for names (sync skips addresses too) */
+	if(e->flags & FB_ENTRY_ADDRESS)
 		return 1;
 	r->entries++;
 	r->c.checked++;

@@ -1,0 +1,288 @@
+/**
+ * \file
+ * IP addresses and prefixes as store keys (see fb_addr.h).  In libfbread:
+ * the module builds keys of answer addresses with fb_addr_key(); the
+ * parser and the protected ranges serve the feeds and the tools.
+ */
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include "fb_addr.h"
+
+/** Longest text fb_addr_parse() looks at: "[" + the longest IPv6 text
+ * (45, with a dotted IPv4 tail) + "]" + "/128", with room to spare. */
+#define FB_ADDR_INPUT_MAX 64
+
+/** Address bytes of a family byte; 0 for none. */
+static size_t
+addr_bytes(uint8_t fam)
+{
+	return fam == FB_ADDR_V4 ? 4 : (fam == FB_ADDR_V6 ? 16 : 0);
+}
+
+/** Clear every bit of a (n bytes) past the first prefix bits. */
+static void
+mask_bits(uint8_t *a, size_t n, int prefix)
+{
+	size_t i;
+	for(i = 0; i < n; i++) {
+		int keep = prefix - (int)(i * 8);
+		if(keep >= 8)
+			continue;
+		a[i] = keep <= 0 ? 0 : (uint8_t)(a[i] & (0xff << (8 - keep)));
+	}
+}
+
+void
+fb_addr_key(int family, const uint8_t *addr, int prefix, struct fb_key *key)
+{
+	uint8_t fam = family == AF_INET ? FB_ADDR_V4 :
+		(family == AF_INET6 ? FB_ADDR_V6 : 0);
+	size_t n = addr_bytes(fam);
+	int max = (int)n * 8;
+
+	if(!n) {
+		key->len = 0;
+		return;
+	}
+	if(prefix < 0)
+		prefix = 0;
+	if(prefix > max)
+		prefix = max;
+	key->data[0] = fam;
+	key->data[1] = (uint8_t)prefix;
+	memcpy(key->data + 2, addr, n);
+	mask_bits(key->data + 2, n, prefix);
+	key->len = 2 + n;
+}
+
+int
+fb_key_is_addr(const uint8_t *key, size_t len)
+{
+	size_t n, i;
+	int prefix;
+
+	if(len < 2 || !(n = addr_bytes(key[0])) || len != 2 + n ||
+	   key[1] > n * 8)
+		return 0;
+	/* canonical: nothing set past the prefix */
+	prefix = key[1];
+	for(i = 0; i < n; i++) {
+		int keep = prefix - (int)(i * 8);
+		if(keep >= 8)
+			continue;
+		if(keep <= 0 ? key[2 + i] != 0 :
+		   (key[2 + i] & (0xff >> keep)) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+int
+fb_addr_format(const uint8_t *key, size_t len, char *out, size_t outlen)
+{
+	char a[INET6_ADDRSTRLEN];
+	size_t n, al;
+	int af;
+
+	if(out && outlen)
+		out[0] = 0;
+	if(!out || !fb_key_is_addr(key, len))
+		return 0;
+	n = addr_bytes(key[0]);
+	af = key[0] == FB_ADDR_V4 ? AF_INET : AF_INET6;
+	if(!inet_ntop(af, key + 2, a, sizeof(a)))
+		return 0;
+	al = strlen(a);
+	if(key[1] == n * 8) {
+		if(al + 1 > outlen)
+			return 0;
+		memcpy(out, a, al + 1);
+		return 1;
+	}
+	/* "/" + up to 3 digits + NUL */
+	if(al + 5 > outlen)
+		return 0;
+	memcpy(out, a, al);
+	out[al++] = '/';
+	if(key[1] >= 100)
+		out[al++] = (char)('0' + key[1] / 100);
+	if(key[1] >= 10)
+		out[al++] = (char)('0' + key[1] / 10 % 10);
+	out[al++] = (char)('0' + key[1] % 10);
+	out[al] = 0;
+	return 1;
+}
+
+/**
+ * Read a prefix length: decimal, 1 to 3 digits, no leading zero.
+ * @return the number, or -1.
+ */
+static int
+parse_prefix(const char *t, size_t n)
+{
+	int v = 0;
+	size_t i;
+	if(n == 0 || n > 3 || (n > 1 && t[0] == '0'))
+		return -1;
+	for(i = 0; i < n; i++) {
+		if(t[i] < '0' || t[i] > '9')
+			return -1;
+		v = v * 10 + (t[i] - '0');
+	}
+	return v;
+}
+
+int
+fb_addr_parse(const char *text, size_t len, struct fb_key *key,
+	const char **why)
+{
+	char buf[FB_ADDR_INPUT_MAX + 1];
+	uint8_t a[16];
+	const char *slash, *w = NULL;
+	size_t alen;
+	int af, prefix = -1, max;
+
+	if(!why)
+		why = &w;
+	if(!text || len == 0) {
+		*why = "empty address";
+		return 0;
+	}
+	if(len > FB_ADDR_INPUT_MAX) {
+		*why = "address text too long";
+		return 0;
+	}
+	/* inet_pton reads to a NUL: one inside would hide the rest */
+	if(memchr(text, 0, len)) {
+		*why = "NUL byte in an address";
+		return 0;
+	}
+	slash = memchr(text, '/', len);
+	alen = slash ? (size_t)(slash - text) : len;
+	if(slash) {
+		prefix = parse_prefix(slash + 1, len - alen - 1);
+		if(prefix < 0) {
+			*why = "bad prefix length";
+			return 0;
+		}
+	}
+	if(alen >= 2 && text[0] == '[' && text[alen - 1] == ']') {
+		memcpy(buf, text + 1, alen - 2);
+		buf[alen - 2] = 0;
+		af = AF_INET6;
+	} else {
+		memcpy(buf, text, alen);
+		buf[alen] = 0;
+		af = memchr(buf, ':', alen) ? AF_INET6 : AF_INET;
+	}
+	if(inet_pton(af, buf, a) != 1) {
+		*why = af == AF_INET ? "not an IPv4 address" :
+			"not an IPv6 address";
+		return 0;
+	}
+	max = af == AF_INET ? 32 : 128;
+	if(prefix < 0)
+		prefix = max;
+	if(prefix > max) {
+		*why = af == AF_INET ? "prefix length over 32" :
+			"prefix length over 128";
+		return 0;
+	}
+	fb_addr_key(af, a, prefix, key);
+	return 1;
+}
+
+/** A range no address entry may overlap. */
+struct addr_range {
+	uint8_t fam;		/**< FB_ADDR_V4 or FB_ADDR_V6 */
+	uint8_t prefix;		/**< its length */
+	uint8_t addr[16];	/**< its first address */
+	int admin_too;		/**< refused for the admin as well */
+	const char *what;	/**< the reason given */
+};
+
+/** The protected ranges (doc/feeds.md lists them). */
+static const struct addr_range protected_ranges[] = {
+	{ FB_ADDR_V4, 8, { 0 }, 1, "overlaps 0.0.0.0/8 (unspecified)" },
+	{ FB_ADDR_V4, 8, { 127 }, 1, "overlaps 127.0.0.0/8 (loopback)" },
+	{ FB_ADDR_V4, 8, { 10 }, 0, "overlaps 10.0.0.0/8 (private)" },
+	{ FB_ADDR_V4, 10, { 100, 64 }, 0,
+		"overlaps 100.64.0.0/10 (shared address space)" },
+	{ FB_ADDR_V4, 16, { 169, 254 }, 0,
+		"overlaps 169.254.0.0/16 (link-local)" },
+	{ FB_ADDR_V4, 12, { 172, 16 }, 0, "overlaps 172.16.0.0/12 (private)" },
+	{ FB_ADDR_V4, 16, { 192, 168 }, 0,
+		"overlaps 192.168.0.0/16 (private)" },
+	{ FB_ADDR_V4, 4, { 224 }, 0, "overlaps 224.0.0.0/4 (multicast)" },
+	{ FB_ADDR_V4, 4, { 240 }, 0,
+		"overlaps 240.0.0.0/4 (reserved, broadcast)" },
+	{ FB_ADDR_V6, 128, { 0 }, 1, "overlaps ::/128 (unspecified)" },
+	{ FB_ADDR_V6, 128, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 },
+		1, "overlaps ::1/128 (loopback)" },
+	{ FB_ADDR_V6, 96, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff }, 1,
+		"overlaps ::ffff:0:0/96 (IPv4-mapped)" },
+	{ FB_ADDR_V6, 7, { 0xfc }, 0, "overlaps fc00::/7 (unique local)" },
+	{ FB_ADDR_V6, 10, { 0xfe, 0x80 }, 0,
+		"overlaps fe80::/10 (link-local)" },
+	{ FB_ADDR_V6, 8, { 0xff }, 0, "overlaps ff00::/8 (multicast)" }
+};
+
+/** @return 1 if the first bits bits of a and b are equal. */
+static int
+same_bits(const uint8_t *a, const uint8_t *b, int bits)
+{
+	int full = bits / 8, rest = bits % 8;
+	if(memcmp(a, b, (size_t)full) != 0)
+		return 0;
+	return rest == 0 ||
+		((a[full] ^ b[full]) & (0xff << (8 - rest)) & 0xff) == 0;
+}
+
+const char *
+fb_addr_refused(const uint8_t *key, size_t len, int from)
+{
+	size_t i;
+	int prefix, min;
+
+	if(!fb_key_is_addr(key, len))
+		return "not an address";
+	prefix = key[1];
+	if(key[0] == FB_ADDR_V4) {
+		min = from == FB_ADDR_FROM_ADMIN ? 8 : 16;
+		if(prefix < min)
+			return from == FB_ADDR_FROM_ADMIN ?
+				"IPv4 prefix shorter than /8" :
+				"IPv4 prefix shorter than /16";
+	} else {
+		min = from == FB_ADDR_FROM_ADMIN ? 16 : 32;
+		if(prefix < min)
+			return from == FB_ADDR_FROM_ADMIN ?
+				"IPv6 prefix shorter than /16" :
+				"IPv6 prefix shorter than /32";
+	}
+	for(i = 0; i < sizeof(protected_ranges) / sizeof(protected_ranges[0]);
+		i++) {
+		const struct addr_range *p = &protected_ranges[i];
+		if(p->fam != key[0] ||
+		   (from == FB_ADDR_FROM_ADMIN && !p->admin_too))
+			continue;
+		/* two prefixes overlap when one contains the other: they
+		 * agree on the bits of the shorter */
+		if(same_bits(key + 2, p->addr,
+			prefix < p->prefix ? prefix : p->prefix))
+			return p->what;
+	}
+	return NULL;
+}
+
+void fb_addr_unmap(int *family, const uint8_t **addr)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff };
+	if(*family == AF_INET6 && memcmp(*addr, mapped, sizeof(mapped)) == 0) {
+		*family = AF_INET;
+		*addr += sizeof(mapped);
+	}
+}

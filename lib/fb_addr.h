@@ -1,0 +1,125 @@
+/**
+ * \file
+ * IP addresses and prefixes as store keys ("response addresses").
+ *
+ * An address entry lives in the same tables as names ("names",
+ * "bysource", the chunk index), in a key space no name key can enter:
+ *
+ *	key = family byte (FB_ADDR_V4 0x04 or FB_ADDR_V6 0x06)
+ *	    + prefix length byte (0..32 or 0..128)
+ *	    + the address masked to the prefix, always all 4 or 16 bytes
+ *
+ * Name keys start with a byte of [a-z0-9_-] (fb_name.h), all above 0x2c,
+ * so every address key sorts below every name key and the name walk
+ * (fb_match) never meets one.  Within a family the keys sort by prefix
+ * length, then address: a lookup (fb_match_addr, fb_reader.h) probes one
+ * length at a time and each probe also tells which length comes next.
+ *
+ * Text forms (fb_addr_parse, fb_addr_format): "192.0.2.1",
+ * "192.0.2.0/24", "2001:db8::/32", "2001:db8::1", "[2001:db8::1]",
+ * "[2001:db8::]/32".  Host bits beyond the prefix are masked off
+ * silently ("192.0.2.7/24" is 192.0.2.0/24): feeds and RPZ zones write
+ * prefixes that way and mean the network.  A full-length prefix is
+ * written without "/N".
+ *
+ * Thread safety: all functions are reentrant.  fb_addr_key and
+ * fb_key_is_addr allocate nothing and make no system call (query path).
+ */
+#ifndef FB_ADDR_H
+#define FB_ADDR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fb_name.h"
+
+/** First byte of an IPv4 address key. */
+#define FB_ADDR_V4 0x04
+/** First byte of an IPv6 address key. */
+#define FB_ADDR_V6 0x06
+/** Length of an IPv4 address key: family, prefix length, 4 bytes. */
+#define FB_ADDR_KEY4 6
+/** Length of an IPv6 address key: family, prefix length, 16 bytes. */
+#define FB_ADDR_KEY6 18
+/** Room fb_addr_format() needs: an IPv6 text, "/128" and the NUL. */
+#define FB_ADDR_TEXT_MAX 52
+
+/**
+ * Parse an address or prefix in presentation form into a key.
+ * Hostile text: any bytes, bounded; no libc parser sees more than the
+ * address part, and that NUL-terminated in a buffer of its own.
+ * IPv4 is dotted decimal only (four parts, no leading zeros, as
+ * inet_pton reads it); the length after '/' is decimal, no sign, no
+ * leading zeros.  Surrounding blanks are not skipped.
+ * @param text: the text; need not be NUL-terminated.
+ * @param len: bytes in text.
+ * @param key: out: the key (unchanged when refused).
+ * @param why: out (may be NULL): why it was refused, a static text.
+ * @return 1 ok, 0 refused.
+ */
+int fb_addr_parse(const char *text, size_t len, struct fb_key *key,
+	const char **why);
+
+/**
+ * Build the key of a prefix.
+ * @param family: AF_INET or AF_INET6.
+ * @param addr: 4 or 16 bytes in network order; bits past the prefix
+ *	are masked off in the key.
+ * @param prefix: 0..32 or 0..128 (clamped to the family's length).
+ * @param key: out.  For another family, key->len is 0.
+ */
+void fb_addr_key(int family, const uint8_t *addr, int prefix,
+	struct fb_key *key);
+
+/**
+ * Write an address key in presentation form: "192.0.2.0/24",
+ * "2001:db8::/32", "192.0.2.1" (no "/N" at full length).  fb_addr_parse
+ * reads it back to the same key.
+ * @param key: the key bytes.
+ * @param len: its length.
+ * @param out: out: NUL-terminated text ("" on failure).
+ * @param outlen: size of out; FB_ADDR_TEXT_MAX always fits.
+ * @return 1 ok, 0 if key is not an address key or out is too small.
+ */
+int fb_addr_format(const uint8_t *key, size_t len, char *out,
+	size_t outlen);
+
+/**
+ * Is this a well-formed address key (family byte, prefix length in
+ * range, the right length, no bit set past the prefix)?  A key whose
+ * first byte is below '-' but that fails this is neither a name nor an
+ * address: fraudblock-ctl verify reports it.
+ * @return 1 if it is, else 0.
+ */
+int fb_key_is_addr(const uint8_t *key, size_t len);
+
+/** Who wants to store an address entry, for fb_addr_refused(). */
+#define FB_ADDR_FROM_FEED 0	/**< fraudblock-sync: the stricter rule */
+#define FB_ADDR_FROM_ADMIN 1	/**< fraudblock-ctl block/allow */
+
+/**
+ * May this address entry be stored?  Feeds may not list prefixes
+ * shorter than /16 (IPv4) or /32 (IPv6), nor anything overlapping
+ * unspecified, loopback, IPv4-mapped, private, link-local, multicast or
+ * reserved space (a sinkhole address or a local answer would then be
+ * blocked); the admin may go down to /8 and /16 and list private space,
+ * but not the unspecified, loopback and IPv4-mapped ranges.  The rule
+ * is the same whatever the entry's action.  doc/feeds.md has the list.
+ * @param key: an address key (fb_key_is_addr).
+ * @param len: its length.
+ * @param from: FB_ADDR_FROM_FEED or FB_ADDR_FROM_ADMIN.
+ * @return NULL if it may, else why not (a static text).
+ */
+const char *fb_addr_refused(const uint8_t *key, size_t len, int from);
+
+/**
+ * An address of an answer as the module judges it: an IPv4-mapped IPv6
+ * address (::ffff:a.b.c.d in an AAAA record) is the IPv4 address a
+ * dual-stack client connects to through it, so it is judged as that
+ * (entries never hold mapped prefixes).  No allocation, no system call.
+ * @param family: in/out: AF_INET or AF_INET6.
+ * @param addr: in/out: 4 or 16 bytes; a mapped one then points at its
+ *	last 4 bytes.
+ */
+void fb_addr_unmap(int *family, const uint8_t **addr);
+
+#endif /* FB_ADDR_H */
