@@ -72,12 +72,12 @@ rr "scam2.example-test. 300 IN A 192.0.2.13"
 # the slow upstream of slow-test.: every answer 1.5 s late, also under
 # ASan: Unbound 1.17.1 as Debian patches it (CVE-2024-33655) drops a
 # client's query after discard-timeout, 1900 ms
-SLOW_DELAY=1.5
+SLOW_DELAY_MS=1500
 spawn slowdns python3 "$FB_FIXTURES/slowdns.py" "$T/slow.port" \
-	"$T/slow.log" "$SLOW_DELAY" 192.0.2.77
+	"$T/slow.log" "$SLOW_DELAY_MS" 192.0.2.77
 poll_until 5000 test -s "$T/slow.port"
 SLOW_PORT=$(cat "$T/slow.port" 2>/dev/null)
-[ -n "$SLOW_PORT" ] || bail "slowdns.py did not start"
+[ -n "$SLOW_PORT" ] || bail "slowdns.py did not start: $(cat "$T/slowdns.err")"
 resolver_stubs() {
 	printf 'stub-zone:\n\tname: "example-test."\n\tstub-addr: 127.0.0.1@%s\n' \
 		"$UP_PORT"
@@ -190,7 +190,7 @@ inflight() {
 is "$(inflight 127.0.0.2 127.0.0.1 inflight.slow-test)" \
 	"NOERROR 192.0.2.77 / $SINK" \
 	"in flight together: exempt gets the real answer, protected the sinkhole"
-diag "both answered within $(cat "$T/if.ms") ms (upstream delay $SLOW_DELAY s)"
+diag "both answered within $(cat "$T/if.ms") ms (upstream delay $SLOW_DELAY_MS ms)"
 is "$(grep -c '^inflight.slow-test. 1$' "$T/slow.log")" 1 \
 	"... the upstream got one query (the exempt client's)"
 is "$(inflight 127.0.3.5 127.0.4.1 inflight2.slow-test)" \

@@ -54,8 +54,8 @@ rr "bad.example-test. 300 IN A 192.0.2.2"
 
 # slow-test. is served by slowdns.py, 300 ms late (below Unbound's first
 # retransmit timeout, 376 ms, so no retry muddles the timing)
-spawn slowdns python3 "$FB_SRCDIR/tests/integration/slowdns.py" \
-	"$T/slow.port" 300 "$T/slow.log"
+spawn slowdns python3 "$FB_FIXTURES/slowdns.py" \
+	"$T/slow.port" "$T/slow.log" 300 192.0.2.9
 poll_until 5000 test -s "$T/slow.port"
 SLOW_PORT=$(cat "$T/slow.port" 2>/dev/null)
 [ -n "$SLOW_PORT" ] || bail "slowdns.py did not start: $(cat "$T/slowdns.err")"
