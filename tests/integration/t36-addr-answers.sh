@@ -10,7 +10,9 @@
 # prefix wins (an allowed /32 inside a listed /26 resolves); addresses
 # outside every prefix resolve.  A name cached before its address was
 # listed is blocked within a bounded time (the cache sweep), and so is
-# an alias of it.  The query log names the prefix and the address.  With
+# an alias of it.  An exempt client (client-policy) gets the real answer
+# and a would-block record, and the protected client after it the block
+# (nothing cached).  The query log names the prefix and the address.  With
 # block-response-addresses: no (after a reload) the same names resolve.
 . "$(dirname "$0")/lib.sh"
 fb_init addr-answers
@@ -29,6 +31,8 @@ conf() {
 		ede filtered
 	printf 'log-file: "%s"\n' "$LOG"
 	printf 'block-response-addresses: %s\n' "$1"
+	printf 'client-policy:\n\tname: soc\n\tnetwork: 127.0.0.2\n'
+	printf '\tpolicy: exempt\n'
 }
 conf yes > "$FBCONF"
 fb_sync
@@ -54,6 +58,7 @@ rr "allowed.example-test. 300 IN A 192.0.2.210"
 rr "nx1.example-test. 300 IN A 198.51.100.9"
 rr "late.example-test. 300 IN A 203.0.113.5"
 rr "late2.example-test. 300 IN CNAME late.example-test."
+rr "xempt.example-test. 300 IN A 192.0.2.204"
 start_servers 1 example-test.
 
 # view NAME [TYPE [FLAG]]: the reply on one line, real TTLs as TTL
@@ -111,6 +116,17 @@ is "$(view good6.example-test AAAA)" \
 	"rcode NOERROR | answer good6.example-test. TTL IN AAAA 2001:db8:600d::7" \
 	"good6 (2001:db8:600d::7): the real answer"
 
+# ---- a client policy: exempt 127.0.0.2 -----------------------------------------
+xdig() {
+	dig -4 -b "$1" -p "$P" @127.0.0.1 +time=2 +tries=1 +short "$2" A 2>&1
+}
+is "$(xdig 127.0.0.2 xempt.example-test)" 192.0.2.204 \
+	"exempt client 127.0.0.2: xempt's real answer (192.0.2.204 is listed)"
+is "$(xdig 127.0.0.1 xempt.example-test)" "$SINK4" \
+	"... and the next client, protected, gets the sinkhole (nothing cached)"
+is "$(xdig 127.0.0.2 xempt.example-test)" 192.0.2.204 \
+	"... and the exempt client again its real answer"
+
 # ---- longest prefix wins ----------------------------------------------------
 fb_ctl allow 192.0.2.210
 is "$?" 0 "ctl allow 192.0.2.210 (inside the listed /26) exits 0"
@@ -152,7 +168,9 @@ want() {
 		"$1" "$2" "$3"
 	printf '"feed":"%s","category":"%s","action":"%s","ede":%s,' \
 		"$4" "$5" "$6" "$7"
-	printf '"generation":G,"thread":0,"cname":false,"address":"%s"}\n' "$8"
+	printf '"generation":G,"thread":0,"cname":false,"policy":%s,' \
+		"${9:-null}"
+	printf '"address":"%s"}\n' "$8"
 }
 is "$(rec_of bad1.example-test)" \
 	"$(want bad1.example-test A 192.0.2.192/26 fb-main scam sinkhole 15 192.0.2.200)" \
@@ -160,6 +178,15 @@ is "$(rec_of bad1.example-test)" \
 is "$(rec_of bad6.example-test)" \
 	"$(want bad6.example-test AAAA 2001:db8:bad::/48 fb-main scam sinkhole 15 2001:db8:bad:1::7)" \
 	"log: bad6's record, IPv6"
+wrec_of() {
+	poll_until 2000 has_rec "$1"
+	grep '"event":"would-block"' "$LOG" | grep -m 1 "\"qname\":\"$1\"" |
+		sed -E 's/"ts":"[^"]*"/"ts":"TS"/; s/"generation":[0-9]+/"generation":G/'
+}
+is "$(wrec_of xempt.example-test)" \
+	"$(want xempt.example-test A 192.0.2.192/26 fb-main scam sinkhole 15 192.0.2.204 '"soc"' |
+		sed 's/"event":"block"/"event":"would-block"/')" \
+	"log: the exempt client's would-block record names the prefix, the address and the policy"
 ok "every line of the query log is valid JSON" $QL check "$LOG"
 
 # ---- off ---------------------------------------------------------------------
