@@ -217,20 +217,24 @@ command -v valgrind >/dev/null && [ "${FB_BENCH_CALLGRIND:-1}" != 0 ] || exit 0
 kill "$stock_pid" "$fb_pid" ${fblog_pid:-}
 wait "$stock_pid" "$fb_pid" ${fblog_pid:-} 2>/dev/null || true
 
-# ir NAME PORT PID QUERYFILE: instructions per query while answering it
+# ir NAME PORT PID QUERYFILE: instructions per query of the worker (the
+# main thread, with num-threads: 1) while answering it; callgrind counts
+# each thread apart (--separate-threads), so the module's watch thread is
+# left out (it polls: tens of instructions per query at this rate)
 ir() {
 	local port=$2 pid=$3 file=$4 q out
 	callgrind_control -z "$pid" >/dev/null 2>&1
 	out=$(dnsperf -s 127.0.0.1 -p "$port" -d "$file" -n 1 -c 1 -q 20 2>&1)
 	callgrind_control -d "$pid" >/dev/null 2>&1
 	q=$(echo "$out" | awk '/Queries completed:/ { print $3 }')
-	# the newest dump of this process: its events line is the total
+	# the newest dump of this process's first thread: its events line
+	# is the total
 	awk -v q="$q" '/^summary:|^totals:/ { ir = $2 } END { printf "%.0f\n", q ? ir / q : 0 }' \
-		"$(ls -t "$dir"/cg."$1".* | head -n 1)"
+		"$(ls -t "$dir"/cg."$1".*-01 | head -n 1)"
 }
 
 echo "==> callgrind: instructions per query (2 x 10,000 queries, slow)"
-WRAP="valgrind --tool=callgrind --callgrind-out-file=$dir/cg.%q{FB_CG} --log-file=$dir/valgrind.%q{FB_CG}.log"
+WRAP="valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file=$dir/cg.%q{FB_CG} --log-file=$dir/valgrind.%q{FB_CG}.log"
 FB_CG=stock start_resolver stock "validator iterator" ""
 export FB_CG=fb
 start_resolver fb "dynlib validator iterator" "dynlib:

@@ -62,6 +62,10 @@
 #				start_resolver, bailing out if either fails;
 #				sets P=$RES_PORT, prints the ports (diag)
 #   spawn NAME CMD...		background process, logs $T/NAME.{out,err}
+#   start_slow_upstream MS ADDR	data/slowdns.py for slow-test., answering
+#				MS late (A: ADDR); sets SLOW_PORT; call
+#				before start_servers: the resolver stubs
+#				slow-test. to it
 #   wait_ready PORT NAME PID	query until an answer (50 x 100 ms)
 #   module_starts		how often the module started (resolver log)
 #   reload_resolver N		SIGHUP, wait for the N-th module start
@@ -77,6 +81,11 @@
 #   dig_sum / dnsq_sum PORT NAME [TYPE]	"RCODE rdata|rdata" for comparing
 #   fb_dig_sum_of OUTPUT	the same of dig +noall +comments +answer output
 #   dig_ede / dnsq_ede PORT NAME [TYPE]	the EDE lines of the reply
+#   dnsq_view NAME [TYPE [FLAG]]	the reply to port $P on one line:
+#				"rcode R | answer RR | ... | ede E T", TTLs
+#				of real data as TTL (the block answer's
+#				$SINK_TTL kept)
+#   dig_cd_short NAME		dig +short NAME A with the CD bit, port $P
 #   sinkholed PORT NAME		A answer is the sinkhole address
 #   resolves PORT NAME ADDR	A answer is exactly ADDR
 #   dig_bulk PORT N FORMAT	one dig of N query groups, FORMAT a printf
@@ -300,6 +309,15 @@ spawn() {
 	"$@" > "$T/$_n.out" 2> "$T/$_n.err" &
 	SPAWN_PID=$!
 	FB_PIDS="$FB_PIDS $SPAWN_PID"
+}
+
+start_slow_upstream() {
+	spawn slowdns python3 "$FB_FIXTURES/slowdns.py" "$T/slow.port" \
+		"$T/slow.log" "$1" "$2"
+	poll_until 5000 test -s "$T/slow.port"
+	SLOW_PORT=$(cat "$T/slow.port" 2>/dev/null)
+	[ -n "$SLOW_PORT" ] ||
+		bail "slowdns.py did not start: $(cat "$T/slowdns.err")"
 }
 
 alive() {
@@ -529,6 +547,9 @@ resolver_stubs() {
 		printf 'stub-zone:\n\tname: "%s"\n\tstub-addr: 127.0.0.1@%s\n' \
 			"$_z" "$UP_PORT"
 	done < "$T/zones.list"
+	[ -z "${SLOW_PORT:-}" ] ||
+		printf 'stub-zone:\n\tname: "slow-test."\n\tstub-addr: 127.0.0.1@%s\n' \
+			"$SLOW_PORT"
 }
 
 # RES_EXTRA comes after the shared lines, so it may override them
@@ -721,6 +742,17 @@ dig_ede() {
 
 dnsq_ede() {
 	"$DNSQ" -p "$1" -t "${3:-A}" 127.0.0.1 "$2" 2>&1 | grep '^ede '
+}
+
+dnsq_view() {
+	"$DNSQ" -p "$P" -t "${2:-A}" ${3:+"$3"} 127.0.0.1 "$1" 2>&1 |
+		awk -F '\t' '/^answer / { if($2 != "'$SINK_TTL'") $2 = "TTL" }
+			{ $1 = $1; printf "%s%s", (NR > 1 ? " | " : ""), $0 }
+			END { printf "\n" }' OFS=' '
+}
+
+dig_cd_short() {
+	dig -4 -p "$P" @127.0.0.1 +time=2 +tries=1 +cd +short "$1" A 2>&1
 }
 
 sinkholed() {

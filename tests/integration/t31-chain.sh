@@ -91,19 +91,6 @@ printf '\tfor-downstream: yes\n\tfor-upstream: no\n' >> "$T/zones.conf"
 echo dn-test. >> "$T/zones.list"
 start_servers 1 example-test.
 
-# view NAME [TYPE [FLAG]]: the reply as "rcode R | answer RR | ... | ede
-# E T", TTLs of real data replaced by TTL (they count down), the block
-# answer's TTL (42) kept
-view() {
-	"$DNSQ" -p "$P" -t "${2:-A}" ${3:+"$3"} 127.0.0.1 "$1" 2>&1 |
-		awk -F '\t' '/^answer / { if($2 != "'$SINK_TTL'") $2 = "TTL" }
-			{ $1 = $1; printf "%s%s", (NR > 1 ? " | " : ""), $0 }
-			END { printf "\n" }' OFS=' '
-}
-# cd NAME: the A answer with the CD bit (its own cache entry), dig
-cd_short() {
-	dig -4 -p "$P" @127.0.0.1 +time=2 +tries=1 +cd +short "$1" A 2>&1
-}
 EDE_MAIN='ede 15 blocked by fraudblock: fb-main (scam)'
 EDE_NX='ede 15 blocked by fraudblock: fb-nx (phishing)'
 EDE_ND='ede 16 blocked by fraudblock: fb-nd (malware)'
@@ -122,51 +109,51 @@ neg() {
 
 # ---- benign -> listed -----------------------------------------------------
 for round in fresh second; do
-	is "$(view a1.example-test)" "$(sink a1.example-test)" \
+	is "$(dnsq_view a1.example-test)" "$(sink a1.example-test)" \
 		"a1 -> listed1 ($round): sinkhole for a1, fb-main's EDE, no chain"
-	is "$(view a2.example-test)" "$(sink a2.example-test)" \
+	is "$(dnsq_view a2.example-test)" "$(sink a2.example-test)" \
 		"a2 -> a2b -> listed2 ($round): sinkhole for a2"
 done
-is "$(cd_short a1.example-test)" "$SINK4" "a1 with the CD bit: sinkhole"
-is "$(view listed1.example-test)" "$(sink listed1.example-test)" \
+is "$(dig_cd_short a1.example-test)" "$SINK4" "a1 with the CD bit: sinkhole"
+is "$(dnsq_view listed1.example-test)" "$(sink listed1.example-test)" \
 	"listed1 asked directly after the chain: blocked"
-is "$(view a1.example-test AAAA)" \
+is "$(dnsq_view a1.example-test AAAA)" \
 	"rcode NOERROR | answer a1.example-test. $SINK_TTL IN AAAA $SINK6 | $EDE_MAIN" \
 	"a1 AAAA: the IPv6 sinkhole"
 
 # ---- listed -> benign, benign -> listed -> benign --------------------------
 for round in fresh second; do
-	like "$(view listed3.example-test)" "$(neg NXDOMAIN listed3.example-test "$EDE_NX")" \
+	like "$(dnsq_view listed3.example-test)" "$(neg NXDOMAIN listed3.example-test "$EDE_NX")" \
 		"listed3 -> plain ($round): NXDOMAIN, fb-nx's EDE"
-	like "$(view b4.example-test)" "$(neg NOERROR b4.example-test "$EDE_ND")" \
+	like "$(dnsq_view b4.example-test)" "$(neg NOERROR b4.example-test "$EDE_ND")" \
 		"b4 -> listed4 -> plain4 ($round): NODATA, EDE 16 of fb-nd"
-	like "$(view b4.example-test AAAA)" "$(neg NOERROR b4.example-test "$EDE_ND")" \
+	like "$(dnsq_view b4.example-test AAAA)" "$(neg NOERROR b4.example-test "$EDE_ND")" \
 		"b4 AAAA ($round): NODATA"
 done
-is "$(view plain.example-test)" \
+is "$(dnsq_view plain.example-test)" \
 	"rcode NOERROR | answer plain.example-test. TTL IN A 192.0.2.83" \
 	"plain (the benign target of listed3) resolves"
 
 # ---- four steps, the last listed -------------------------------------------
 for round in fresh second; do
-	like "$(view c1.example-test)" "$(neg NXDOMAIN c1.example-test "$EDE_NX")" \
+	like "$(dnsq_view c1.example-test)" "$(neg NXDOMAIN c1.example-test "$EDE_NX")" \
 		"c1 -> c2 -> c3 -> listed5 ($round): NXDOMAIN, fb-nx's EDE"
-	like "$(view c2.example-test)" "$(neg NXDOMAIN c2.example-test "$EDE_NX")" \
+	like "$(dnsq_view c2.example-test)" "$(neg NXDOMAIN c2.example-test "$EDE_NX")" \
 		"c2 (a middle step, cached by c1's resolution) ($round): NXDOMAIN"
 done
 
 # ---- DNAME -----------------------------------------------------------------
 for round in fresh second; do
-	is "$(view www.old.dn-test)" "$(sink www.old.dn-test)" \
+	is "$(dnsq_view www.old.dn-test)" "$(sink www.old.dn-test)" \
 		"www.old.dn-test via DNAME to listed moved ($round): sinkhole"
 done
-is "$(cd_short www.old.dn-test)" "$SINK4" "the DNAME alias with CD: sinkhole"
-is "$(view dn-test)" "rcode NOERROR | answer dn-test. TTL IN A 192.0.2.54" \
+is "$(dig_cd_short www.old.dn-test)" "$SINK4" "the DNAME alias with CD: sinkhole"
+is "$(dnsq_view dn-test)" "rcode NOERROR | answer dn-test. TTL IN A 192.0.2.54" \
 	"the DNAME zone's own apex resolves"
 
 # ---- unlisted chain --------------------------------------------------------
 for round in fresh second; do
-	is "$(view ok1.example-test)" \
+	is "$(dnsq_view ok1.example-test)" \
 		"rcode NOERROR | answer ok1.example-test. TTL IN CNAME ok2.example-test. | answer ok2.example-test. TTL IN A 192.0.2.87" \
 		"ok1 -> ok2, nothing listed ($round): the real chain, no EDE"
 done
@@ -175,44 +162,44 @@ done
 fb_ctl allow allowed.example-test
 is "$?" 0 "ctl allow allowed.example-test exits 0"
 for round in fresh second; do
-	is "$(view allowed.example-test)" "$(sink allowed.example-test)" \
+	is "$(dnsq_view allowed.example-test)" "$(sink allowed.example-test)" \
 		"allowed alias -> listed7 ($round): still blocked (judged name by name)"
 done
 fb_ctl allow listed8.example-test
 is "$?" 0 "ctl allow listed8.example-test exits 0"
-is "$(view a8.example-test)" \
+is "$(dnsq_view a8.example-test)" \
 	"rcode NOERROR | answer a8.example-test. TTL IN CNAME listed8.example-test. | answer listed8.example-test. TTL IN A 192.0.2.89" \
 	"a8 -> listed8 allowed at the name itself: the real chain"
 
 # ---- the matching rule: a platform allowed ---------------------------------
 fb_ctl allow plat.example-test
-is "$(view good.plat.example-test)" \
+is "$(dnsq_view good.plat.example-test)" \
 	"rcode NOERROR | answer good.plat.example-test. TTL IN A 192.0.2.91" \
 	"allowed platform: good.plat resolves"
-is "$(view scam.plat.example-test)" "$(sink scam.plat.example-test)" \
+is "$(dnsq_view scam.plat.example-test)" "$(sink scam.plat.example-test)" \
 	"allowed platform: listed scam.plat (more specific) still blocked"
-is "$(view p1.example-test)" "$(sink p1.example-test)" \
+is "$(dnsq_view p1.example-test)" "$(sink p1.example-test)" \
 	"an alias of scam.plat: blocked"
 
 # ---- listed after the chain was cached -------------------------------------
-is "$(view late.example-test)" \
+is "$(dnsq_view late.example-test)" \
 	"rcode NOERROR | answer late.example-test. TTL IN CNAME target-late.example-test. | answer target-late.example-test. TTL IN A 192.0.2.90" \
 	"late -> target-late before the listing: the real chain (cached)"
-is "$(view late.example-test)" \
+is "$(dnsq_view late.example-test)" \
 	"rcode NOERROR | answer late.example-test. TTL IN CNAME target-late.example-test. | answer target-late.example-test. TTL IN A 192.0.2.90" \
 	"... and again from the cache"
 fb_ctl block target-late.example-test
 is "$?" 0 "ctl block target-late.example-test exits 0"
 late_blocked() {
-	[ "$(view late.example-test)" = "$(sink late.example-test | \
+	[ "$(dnsq_view late.example-test)" = "$(sink late.example-test | \
 		sed 's/fb-main (scam)/manual-block (unspecified)/')" ]
 }
 ok_within 1000 "the cached alias late blocked" \
 	"the cached alias of a newly listed target is blocked within 1 s" \
 	late_blocked
-is "$(cd_short late.example-test)" "$SINK4" \
+is "$(dig_cd_short late.example-test)" "$SINK4" \
 	"... and with the CD bit (its own cache entry)"
-is "$(view late.example-test)" \
+is "$(dnsq_view late.example-test)" \
 	"$(sink late.example-test | sed 's/fb-main (scam)/manual-block (unspecified)/')" \
 	"... and on the next query"
 

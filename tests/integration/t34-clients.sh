@@ -73,17 +73,7 @@ rr "scam2.example-test. 300 IN A 192.0.2.13"
 # ASan: Unbound 1.17.1 as Debian patches it (CVE-2024-33655) drops a
 # client's query after discard-timeout, 1900 ms
 SLOW_DELAY_MS=1500
-spawn slowdns python3 "$FB_FIXTURES/slowdns.py" "$T/slow.port" \
-	"$T/slow.log" "$SLOW_DELAY_MS" 192.0.2.77
-poll_until 5000 test -s "$T/slow.port"
-SLOW_PORT=$(cat "$T/slow.port" 2>/dev/null)
-[ -n "$SLOW_PORT" ] || bail "slowdns.py did not start: $(cat "$T/slowdns.err")"
-resolver_stubs() {
-	printf 'stub-zone:\n\tname: "example-test."\n\tstub-addr: 127.0.0.1@%s\n' \
-		"$UP_PORT"
-	printf 'stub-zone:\n\tname: "slow-test."\n\tstub-addr: 127.0.0.1@%s\n' \
-		"$SLOW_PORT"
-}
+start_slow_upstream "$SLOW_DELAY_MS" 192.0.2.77
 # the slow upstream must not look dead: Unbound's first timeout for a
 # server it does not know yet is 376 ms, then it resends
 RES_EXTRA="	infra-cache-min-rtt: 10000"

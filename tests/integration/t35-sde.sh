@@ -54,17 +54,7 @@ rr "bad.example-test. 300 IN A 192.0.2.2"
 
 # slow-test. is served by slowdns.py, 300 ms late (below Unbound's first
 # retransmit timeout, 376 ms, so no retry muddles the timing)
-spawn slowdns python3 "$FB_FIXTURES/slowdns.py" \
-	"$T/slow.port" "$T/slow.log" 300 192.0.2.9
-poll_until 5000 test -s "$T/slow.port"
-SLOW_PORT=$(cat "$T/slow.port" 2>/dev/null)
-[ -n "$SLOW_PORT" ] || bail "slowdns.py did not start: $(cat "$T/slowdns.err")"
-resolver_stubs() {
-	printf 'stub-zone:\n\tname: "example-test."\n\tstub-addr: 127.0.0.1@%s\n' \
-		"$UP_PORT"
-	printf 'stub-zone:\n\tname: "slow-test."\n\tstub-addr: 127.0.0.1@%s\n' \
-		"$SLOW_PORT"
-}
+start_slow_upstream 300 192.0.2.9
 # one thread: Unbound aggregates queries per thread (each has its own
 # mesh), so both clients of a pair must reach the same one
 start_servers 1 example-test. "slowdns.py on $SLOW_PORT"

@@ -61,16 +61,6 @@ rr "late2.example-test. 300 IN CNAME late.example-test."
 rr "xempt.example-test. 300 IN A 192.0.2.204"
 start_servers 1 example-test.
 
-# view NAME [TYPE [FLAG]]: the reply on one line, real TTLs as TTL
-view() {
-	"$DNSQ" -p "$P" -t "${2:-A}" ${3:+"$3"} 127.0.0.1 "$1" 2>&1 |
-		awk -F '\t' '/^answer / { if($2 != "'$SINK_TTL'") $2 = "TTL" }
-			{ $1 = $1; printf "%s%s", (NR > 1 ? " | " : ""), $0 }
-			END { printf "\n" }' OFS=' '
-}
-cd_short() {
-	dig -4 -p "$P" @127.0.0.1 +time=2 +tries=1 +cd +short "$1" A 2>&1
-}
 EDE_MAIN='ede 15 blocked by fraudblock: fb-main (scam)'
 EDE_NX='ede 17 blocked by fraudblock: fb-nx (phishing)'
 EDE_MAN='ede 15 blocked by fraudblock: manual-block (unspecified)'
@@ -84,35 +74,35 @@ real() {
 
 # ---- listed addresses in answers ---------------------------------------------
 for round in fresh second; do
-	is "$(view bad1.example-test)" "$(sink bad1.example-test)" \
+	is "$(dnsq_view bad1.example-test)" "$(sink bad1.example-test)" \
 		"bad1 (192.0.2.200 in 192.0.2.192/26) ($round): sinkhole, fb-main's EDE"
-	is "$(view bad6.example-test AAAA)" \
+	is "$(dnsq_view bad6.example-test AAAA)" \
 		"$(sink bad6.example-test AAAA "$SINK6")" \
 		"bad6 (2001:db8:bad:1::7 in 2001:db8:bad::/48) ($round): IPv6 sinkhole"
-	is "$(view alias1.example-test)" "$(sink alias1.example-test)" \
+	is "$(dnsq_view alias1.example-test)" "$(sink alias1.example-test)" \
 		"alias1 -> tgt1 (192.0.2.201) ($round): sinkhole for the alias"
-	is "$(view multi.example-test)" "$(sink multi.example-test)" \
+	is "$(dnsq_view multi.example-test)" "$(sink multi.example-test)" \
 		"multi (192.0.2.10 and 192.0.2.202) ($round): one listed is enough"
 done
-is "$(view mapped.example-test AAAA)" \
+is "$(dnsq_view mapped.example-test AAAA)" \
 	"$(sink mapped.example-test AAAA "$SINK6")" \
 	"mapped (AAAA ::ffff:192.0.2.203): judged as 192.0.2.203, blocked"
-is "$(view tgt1.example-test)" "$(sink tgt1.example-test)" \
+is "$(dnsq_view tgt1.example-test)" "$(sink tgt1.example-test)" \
 	"tgt1 asked directly after the alias: blocked (not from the cache)"
-is "$(cd_short tgt1.example-test)" "$SINK4" "tgt1 with the CD bit: sinkhole"
-is "$(cd_short alias1.example-test)" "$SINK4" "alias1 with the CD bit: sinkhole"
-like "$(view nx1.example-test)" \
+is "$(dig_cd_short tgt1.example-test)" "$SINK4" "tgt1 with the CD bit: sinkhole"
+is "$(dig_cd_short alias1.example-test)" "$SINK4" "alias1 with the CD bit: sinkhole"
+like "$(dnsq_view nx1.example-test)" \
 	"^rcode NXDOMAIN \\| authority nx1\\.example-test\\. $SINK_TTL IN SOA fraudblock\\.invalid\\. hostmaster\\.fraudblock\\.invalid\\. [0-9]+ 3600 600 86400 $SINK_TTL \\| ede 17 blocked by fraudblock: fb-nx \\(phishing\\)\$" \
 	"nx1 (198.51.100.9, fb-nx action nxdomain): NXDOMAIN, SOA owned by the query name, EDE 17"
 
 # ---- addresses outside every prefix -----------------------------------------
 for round in fresh second; do
-	is "$(view ok.example-test)" "$(real ok.example-test 192.0.2.100)" \
+	is "$(dnsq_view ok.example-test)" "$(real ok.example-test 192.0.2.100)" \
 		"ok (192.0.2.100) ($round): the real answer"
-	is "$(view edge.example-test)" "$(real edge.example-test 192.0.2.191)" \
+	is "$(dnsq_view edge.example-test)" "$(real edge.example-test 192.0.2.191)" \
 		"edge (192.0.2.191, one below the /26) ($round): the real answer"
 done
-is "$(view good6.example-test AAAA)" \
+is "$(dnsq_view good6.example-test AAAA)" \
 	"rcode NOERROR | answer good6.example-test. TTL IN AAAA 2001:db8:600d::7" \
 	"good6 (2001:db8:600d::7): the real answer"
 
@@ -130,28 +120,28 @@ is "$(xdig 127.0.0.2 xempt.example-test)" 192.0.2.204 \
 # ---- longest prefix wins ----------------------------------------------------
 fb_ctl allow 192.0.2.210
 is "$?" 0 "ctl allow 192.0.2.210 (inside the listed /26) exits 0"
-is "$(view allowed.example-test)" "$(real allowed.example-test 192.0.2.210)" \
+is "$(dnsq_view allowed.example-test)" "$(real allowed.example-test 192.0.2.210)" \
 	"allowed (192.0.2.210: allowed /32 inside the blocked /26): resolves"
 
 # ---- listed after the answer was cached --------------------------------------
-is "$(view late.example-test)" "$(real late.example-test 203.0.113.5)" \
+is "$(dnsq_view late.example-test)" "$(real late.example-test 203.0.113.5)" \
 	"late (203.0.113.5) before the listing: the real answer"
-is "$(view late2.example-test)" \
+is "$(dnsq_view late2.example-test)" \
 	"rcode NOERROR | answer late2.example-test. TTL IN CNAME late.example-test. | answer late.example-test. TTL IN A 203.0.113.5" \
 	"late2 -> late before the listing: the real chain (cached)"
 fb_ctl block 203.0.113.5
 is "$?" 0 "ctl block 203.0.113.5 exits 0"
 late_blocked() {
-	[ "$(view late.example-test)" = \
+	[ "$(dnsq_view late.example-test)" = \
 		"$(sink late.example-test A "$SINK4" "$EDE_MAN")" ]
 }
 ok_within 1000 "the cached late blocked" \
 	"a cached answer whose address is newly listed is blocked within 1 s" \
 	late_blocked
-is "$(view late2.example-test)" \
+is "$(dnsq_view late2.example-test)" \
 	"$(sink late2.example-test A "$SINK4" "$EDE_MAN")" \
 	"... and so is the cached alias late2"
-is "$(cd_short late.example-test)" "$SINK4" \
+is "$(dig_cd_short late.example-test)" "$SINK4" \
 	"... and late with the CD bit (its own cache entry)"
 
 # ---- the query log -------------------------------------------------------------
@@ -192,12 +182,12 @@ ok "every line of the query log is valid JSON" $QL check "$LOG"
 # ---- off ---------------------------------------------------------------------
 conf no > "$FBCONF"
 reload_resolver 2
-is "$(view bad1.example-test)" "$(real bad1.example-test 192.0.2.200)" \
+is "$(dnsq_view bad1.example-test)" "$(real bad1.example-test 192.0.2.200)" \
 	"block-response-addresses: no (after a reload): bad1 resolves"
-is "$(view alias1.example-test)" \
+is "$(dnsq_view alias1.example-test)" \
 	"rcode NOERROR | answer alias1.example-test. TTL IN CNAME tgt1.example-test. | answer tgt1.example-test. TTL IN A 192.0.2.201" \
 	"... and so does alias1's chain"
-is "$(view listed-name.example-test)" "$(sink listed-name.example-test)" \
+is "$(dnsq_view listed-name.example-test)" "$(sink listed-name.example-test)" \
 	"... while a listed name is still blocked"
 
 finish_resolver
