@@ -66,11 +66,12 @@ fb_addr_key(int family, const uint8_t *addr, int prefix, struct fb_key *key)
 		key->data[2] = (uint8_t)prefix;
 		memcpy(key->data + 3, a, n);
 	} else {
-		/* the group, then the length: a group's prefixes together */
+		/* the group, then the length, longest first: a group's
+		 * prefixes together, the ones that decide first */
 		g = (size_t)group_bits(fam) / 8;
 		key->data[1] = FB_ADDR_LONG;
 		memcpy(key->data + 2, a, g);
-		key->data[2 + g] = (uint8_t)prefix;
+		key->data[2 + g] = (uint8_t)(max - prefix);
 		memcpy(key->data + 3 + g, a + g, n - g);
 	}
 	key->len = 3 + n;
@@ -91,8 +92,8 @@ fb_addr_unkey(const uint8_t *key, size_t len, int *family, uint8_t *addr,
 			return 0;
 		memcpy(addr, key + 3, n);
 	} else if(key[1] == FB_ADDR_LONG) {
-		*prefix = key[2 + g];
-		if(*prefix < (int)g * 8 || *prefix > (int)n * 8)
+		*prefix = (int)n * 8 - key[2 + g];
+		if(*prefix < (int)g * 8)
 			return 0;
 		memcpy(addr, key + 2, g);
 		memcpy(addr + g, key + 3 + g, n - g);

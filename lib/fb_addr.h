@@ -10,8 +10,8 @@
  *
  *	long  (prefix >= G): family byte (FB_ADDR_V4 0x04 or FB_ADDR_V6
  *	      0x06), FB_ADDR_LONG (0x01), the first G/8 bytes of the
- *	      address (the group), prefix length, the other 2 or 12 bytes
- *	      of the address masked to the prefix
+ *	      address (the group), 32 or 128 minus the prefix length, the
+ *	      other 2 or 12 bytes of the address masked to the prefix
  *	short (prefix < G, only the admin lists those): family byte,
  *	      FB_ADDR_SHORT (0x00), prefix length, the address masked to
  *	      the prefix, all 4 or 16 bytes
@@ -20,10 +20,10 @@
  * [a-z0-9_-] (fb_name.h), all above 0x2c, so every address key sorts
  * below every name key and the name walk (fb_match) never meets one.
  * Every long prefix holding an address sits in that address's group, and
- * there sorted by length, then address: a lookup (fb_match_addr,
- * fb_reader.h) seeks the group once, which is all a miss costs when the
- * group is empty, and each further seek names the next length present in
- * the group.  The few short lengths present are learned once per
+ * there sorted longest first, then by address: a lookup (fb_match_addr,
+ * fb_reader.h) seeks into the group once, which is all a miss costs when
+ * the group is empty, each further seek names the next shorter length
+ * present in the group, and the first hit is the longest.  The few short lengths present are learned once per
  * snapshot and probed one exact key each.
  *
  * Text forms (fb_addr_parse, fb_addr_format): "192.0.2.1",
@@ -55,9 +55,9 @@
 #define FB_ADDR_GROUP4 16
 /** Group length of IPv6 prefixes, bits (a multiple of 8). */
 #define FB_ADDR_GROUP6 32
-/** Length of an IPv4 address key: family, tier, 4 bytes, prefix length. */
+/** Length of an IPv4 address key: family, tier, 4 bytes, length byte. */
 #define FB_ADDR_KEY4 7
-/** Length of an IPv6 address key: family, tier, 16 bytes, prefix length. */
+/** Length of an IPv6 address key: family, tier, 16 bytes, length byte. */
 #define FB_ADDR_KEY6 19
 /** Room fb_addr_format() needs: an IPv6 text, "/128" and the NUL. */
 #define FB_ADDR_TEXT_MAX 52

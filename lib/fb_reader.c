@@ -196,10 +196,9 @@ static int addr_lengths(struct fb_reader *r)
 
 /**
  * The entries of the key the cursor sits on, in source order: each goes
- * to cb, and, unless a longer length than len decided already, to the
- * rule: the first allow, else the first block (rule_take).
- * @param found: in/out: the deciding length so far, -1 for none; NULL
- *	to leave the rule alone (cb only).
+ * to cb, and, unless a longer length decided already (lengths come
+ * longest first), to the rule: the first allow, else the first block.
+ * @param found: in/out: the deciding length so far, -1 for none.
  * @return 0 or an LMDB error.
  */
 static int addr_entries(struct fb_reader *r, MDB_val *k, MDB_val *d,
@@ -214,8 +213,8 @@ static int addr_entries(struct fb_reader *r, MDB_val *k, MDB_val *d,
 		fb_entry_decode(d->mv_data, &e);
 		if(cb)
 			cb(arg, NULL, len, &e);
-		if(found && *found <= len) {
-			rule_take(*found < len, &e, win, allowed);
+		if(*found < 0 || *found == len) {
+			rule_take(*found < 0, &e, win, allowed);
 			*found = len;
 		}
 	} while((rc = mdb_cursor_get(r->cur, k, d, MDB_NEXT_DUP)) == 0);
@@ -224,31 +223,29 @@ static int addr_entries(struct fb_reader *r, MDB_val *k, MDB_val *d,
 
 /**
  * The long tier (fb_addr.h): every prefix of length >= the group length
- * holding the address lies in its group, sorted by length.  Seek the
- * address's key at the shortest length G; the first key at or after it is
- * the group's first, or outside the group (a miss: that one seek).  Each
- * later seek, of the address's key at the next candidate length, lands
- * on it (a hit) or on the first key after it, whose length is the next
- * present.  The seeks stay in the group's few leaf pages.
- * @param hits: out: the lengths matched, ascending.
- * @param nhits: out: how many.
- * @param found, win, allowed: as addr_entries; called without cb, since
- *	the walk meets the lengths shortest first.
+ * holding the address lies in its group, sorted longest first.  Seek the
+ * address's key at the longest length; the first key at or after it is
+ * that key (a hit), or the next one of the group, or outside the group
+ * (a miss: that one seek).  Each later seek, of the address's key at the
+ * next candidate length, lands on it or on the first key after it, whose
+ * length is the next present.  The seeks stay in the group's few leaf
+ * pages, and the first hit decides.
+ * @param cb, arg: as fb_match_addr; without cb the first hit ends it.
+ * @param found, win, allowed: as addr_entries.
  * @return 0 or an LMDB error.
  */
 static int addr_long(struct fb_reader *r, int family, const uint8_t *addr,
-	uint8_t *hits, int *nhits, int *found, struct fb_entry *win,
+	fb_match_cb *cb, void *arg, int *found, struct fb_entry *win,
 	int *allowed)
 {
 	struct fb_key probe;
 	MDB_val k, d;
 	const uint8_t *kb;
 	int g = family == AF_INET ? FB_ADDR_GROUP4 : FB_ADDR_GROUP6;
-	int max = family == AF_INET ? 32 : 128, len = g, at, rc;
+	int max = family == AF_INET ? 32 : 128, len = max, at, rc;
 	size_t gb = (size_t)g / 8;
 
-	*nhits = 0;
-	while(len <= max) {
+	while(len >= g) {
 		fb_addr_key(family, addr, len, &probe);
 		k.mv_data = probe.data;
 		k.mv_size = probe.len;
@@ -261,25 +258,24 @@ static int addr_long(struct fb_reader *r, int family, const uint8_t *addr,
 		/* left the group (a key of another shape: verify says) */
 		if(k.mv_size != probe.len || memcmp(kb, probe.data, 2 + gb))
 			return 0;
-		at = kb[2 + gb];
-		if(at > len) {
+		at = max - kb[2 + gb];
+		if(at < len) {
 			/* the first key of length at in the group: the
 			 * address's own, or the next seek is at that length */
 			len = at;
-			if(len > max)
+			if(len < g)
 				return 0;
 			fb_addr_key(family, addr, len, &probe);
 			if(memcmp(kb, probe.data, probe.len) != 0)
 				continue;
 		} else if(memcmp(kb, probe.data, probe.len) != 0) {
-			len++;
+			len--;
 			continue;
 		}
-		hits[(*nhits)++] = (uint8_t)len;
-		if((rc = addr_entries(r, &k, &d, len, NULL, NULL, found, win,
-			allowed)) != 0)
+		if((rc = addr_entries(r, &k, &d, len, cb, arg, found, win,
+			allowed)) != 0 || !cb)
 			return rc;
-		len++;
+		len--;
 	}
 	return 0;
 }
@@ -303,24 +299,16 @@ int fb_match_addr(struct fb_reader *r, int family, const uint8_t *addr,
 {
 	MDB_val k, d;
 	struct fb_entry win;
-	uint8_t hits[129];
-	int i, len, g, nhits, rc, found = -1, allowed = 0;
+	int len, g, rc, found = -1, allowed = 0;
 	uint64_t lens;
 
 	memset(v, 0, sizeof(*v));
 	if(family != AF_INET && family != AF_INET6)
 		return 0;
 	if((rc = addr_lengths(r)) != 0 ||
-	   (rc = addr_long(r, family, addr, hits, &nhits, &found, &win,
+	   (rc = addr_long(r, family, addr, cb, arg, &found, &win,
 	   &allowed)) != 0)
 		return rc;
-	/* "why" output wants them longest first: replay the hits */
-	for(i = nhits - 1; cb && i >= 0; i--) {
-		if((rc = addr_seek(r, family, addr, hits[i], &k, &d)) != 0 ||
-		   (rc = addr_entries(r, &k, &d, hits[i], cb, arg, NULL,
-		   &win, &allowed)) != 0)
-			return rc == MDB_NOTFOUND ? MDB_CORRUPTED : rc;
-	}
 	/* the short tier: only the admin lists such prefixes (usually
 	 * none); a long hit decides unless cb wants every entry */
 	g = family == AF_INET ? FB_ADDR_GROUP4 : FB_ADDR_GROUP6;

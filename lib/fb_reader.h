@@ -101,11 +101,11 @@ int fb_match(struct fb_reader *r, const struct fb_qname *q,
  *
  * Cost (fb_addr.h, doc/store.md): one B-tree seek when no prefix of
  * the group length or longer holds the address's group (most misses),
- * else about one seek per length present in the group, all in its few
- * leaf pages; plus one exact seek per shorter (admin) prefix length
- * present when no longer prefix matched, learned once per committed
- * store version a reader sees.  With cb, one more seek per matching
- * long length, to report them longest first.
+ * else up to one seek per length present in the group, longest first,
+ * all in its few leaf pages, stopping at the first that holds the
+ * address unless cb is set; plus one exact seek per shorter (admin)
+ * prefix length present when no longer prefix matched, learned once per
+ * committed store version a reader sees.
  *
  * @param r: reader with an open snapshot.
  * @param family: AF_INET or AF_INET6; another family passes.

@@ -80,21 +80,24 @@ static void test_parse(void)
 
 	fb_addr_parse("192.0.2.1", 9, &k, NULL);
 	is_int(k.len, FB_ADDR_KEY4, "IPv4 key: 7 bytes");
-	ok(k.len == 7 && memcmp(k.data, "\x04\x01\xc0\x00\x20\x02\x01", 7) == 0,
-		"IPv4 long key: family, tier 1, group, length, the rest");
+	ok(k.len == 7 && memcmp(k.data, "\x04\x01\xc0\x00\x00\x02\x01", 7) == 0,
+		"IPv4 long key: family, tier 1, group, 32 - length, the rest");
 	fb_addr_parse("10.0.0.0/8", 10, &k, NULL);
 	ok(k.len == 7 && memcmp(k.data, "\x04\x00\x08\x0a\x00\x00\x00", 7) == 0,
 		"IPv4 short key (/8): family, tier 0, length, address");
 	fb_addr_parse("198.51.0.0/16", 13, &k, NULL);
 	ok(k.len == 7 && memcmp(k.data, "\x04\x01\xc6\x33\x10\x00\x00", 7) == 0,
-		"/16 is the first long length");
+		"/16 is the last long length (32 - 16)");
+	fb_addr_parse("198.51.100.0/24", 15, &k, NULL);
+	ok(k.len == 7 && memcmp(k.data, "\x04\x01\xc6\x33\x08\x64\x00", 7) == 0,
+		"/24: sorts before the group's /16, after its /32s");
 	fb_addr_parse("198.50.0.0/15", 13, &k, NULL);
 	ok(k.len == 7 && memcmp(k.data, "\x04\x00\x0f\xc6\x32\x00\x00", 7) == 0,
 		"/15 is the last short length");
 	fb_addr_parse("2001:db8::/32", 13, &k, NULL);
 	is_int(k.len, FB_ADDR_KEY6, "IPv6 key: 19 bytes");
 	ok(k.data[0] == FB_ADDR_V6 && k.data[1] == FB_ADDR_LONG &&
-		k.data[2] == 0x20 && k.data[5] == 0xb8 && k.data[6] == 32 &&
+		k.data[2] == 0x20 && k.data[5] == 0xb8 && k.data[6] == 96 &&
 		k.data[18] == 0, "IPv6 long key bytes (/32)");
 	fb_addr_parse("2001:db8::/31", 13, &k, NULL);
 	ok(k.len == FB_ADDR_KEY6 && k.data[1] == FB_ADDR_SHORT &&
@@ -188,19 +191,19 @@ static void test_key_and_format(void)
 
 	/* not address keys */
 	ok(!fb_key_is_addr((const uint8_t *)"com.example.", 12), "a name key");
-	ok(!fb_key_is_addr((const uint8_t *)"\x04\x01\x01\x02\x18\x03", 6),
+	ok(!fb_key_is_addr((const uint8_t *)"\x04\x01\x01\x02\x08\x03", 6),
 		"IPv4 key one byte short");
-	ok(!fb_key_is_addr((const uint8_t *)"\x04\x01\x01\x02\x21\x03\x04",
-		7), "IPv4 length 33");
-	ok(!fb_key_is_addr((const uint8_t *)"\x04\x01\x01\x02\x18\x03\x04",
+	ok(!fb_key_is_addr((const uint8_t *)"\x04\x01\x01\x02\xff\x03\x04",
+		7), "IPv4 length byte 255");
+	ok(!fb_key_is_addr((const uint8_t *)"\x04\x01\x01\x02\x08\x03\x04",
 		7), "host bits set past /24");
-	ok(fb_key_is_addr((const uint8_t *)"\x04\x01\x01\x02\x18\x03\x00",
+	ok(fb_key_is_addr((const uint8_t *)"\x04\x01\x01\x02\x08\x03\x00",
 		7), "1.2.3.0/24 is one");
-	ok(!fb_key_is_addr((const uint8_t *)"\x05\x01\x01\x02\x18\x03\x00",
+	ok(!fb_key_is_addr((const uint8_t *)"\x05\x01\x01\x02\x08\x03\x00",
 		7), "unknown family byte");
-	ok(!fb_key_is_addr((const uint8_t *)"\x04\x02\x01\x02\x18\x03\x00",
+	ok(!fb_key_is_addr((const uint8_t *)"\x04\x02\x01\x02\x08\x03\x00",
 		7), "unknown tier byte");
-	ok(!fb_key_is_addr((const uint8_t *)"\x04\x01\x01\x02\x0f\x00\x00",
+	ok(!fb_key_is_addr((const uint8_t *)"\x04\x01\x01\x02\x11\x00\x00",
 		7), "long tier with a /15");
 	ok(fb_key_is_addr((const uint8_t *)"\x04\x00\x0f\x01\x02\x00\x00",
 		7), "short tier /15 is one");
