@@ -17,6 +17,7 @@
 #include "fb_reader.h"
 #include "fb_update.h"
 #include "fb_manual.h"
+#include "fb_admin.h"
 #include "tap.h"
 
 static char base[256];
@@ -657,6 +658,38 @@ static void test_tiers(void)
 	fb_store_close(st);
 }
 
+/** A store holding keys of the unreleased first layout ([family][length]
+ * [address], 6 or 18 bytes): lookups run past them, verify reports them. */
+static void test_old_layout(void)
+{
+	struct fb_store *st = fresh_store();
+	struct fb_nameset *ns = fb_nameset_new();
+	struct fb_verify_result vr;
+	struct fb_key k;
+	char err[512];
+	static const uint8_t old[3][18] = {
+		{ 0x04, 24, 198, 51, 100, 0 },
+		{ 0x04, 32, 198, 51, 100, 7 },
+		{ 0x06, 32, 0x20, 0x01, 0x0d, 0xb8 } };
+	static const size_t oldlen[3] = { 6, 6, 18 };
+	int i;
+
+	for(i = 0; i < 3; i++) {
+		memcpy(k.data, old[i], oldlen[i]);
+		k.len = oldlen[i];
+		fb_nameset_add(ns, &k, FB_SCOPE_TREE);
+	}
+	add_lengths(ns, "198.51.100.9", 32, 32);
+	ok(store_set(st, "old", ns), "three old-layout keys and a new one");
+	at(st, "198.51.100.7", -1, NULL, "an old /32 key matches nothing");
+	at(st, "198.51.100.9", 32, NULL, "the new key beside them matches");
+	at(st, "2001:db8::1", -1, NULL, "an old IPv6 key matches nothing");
+	memset(&vr, 0, sizeof(vr));
+	fb_store_verify(st, NULL, NULL, &vr, err, sizeof(err));
+	is_int((int)vr.kind[FB_VERIFY_KEY], 3, "verify: three bad keys");
+	fb_store_close(st);
+}
+
 /** Address entries do not disturb names, and names not addresses. */
 static void test_names_apart(void)
 {
@@ -713,6 +746,7 @@ int main(void)
 	test_match();
 	test_edges();
 	test_tiers();
+	test_old_layout();
 	test_names_apart();
 	{
 		char cmd[300];
