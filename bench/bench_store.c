@@ -14,7 +14,8 @@
  * blocklist has (80% IPv4 /32, 10% /24, 0.1% /16, 8% IPv6 /128, 1.9%
  * /64), then fb_match_addr() per address, renewing the snapshot around
  * each lookup as the module does: addresses inside listed prefixes
- * (hits) and random addresses (mostly misses).
+ * (hits), random addresses (mostly misses, nearly all in groups the
+ * feed lists prefixes in) and random IPv6 addresses where it lists none.
  *
  * Updates: three full replacements of 1,000 changes each (500 names
  * removed, 500 added, spread over the key order) with the feed's chunk
@@ -165,6 +166,26 @@ static int mix_addr(unsigned long i, uint8_t a[16], int *prefix)
 	return AF_INET6;
 }
 
+/** Fill n random addresses: mixed, 3/4 IPv4 and IPv6 in 2001::/16 (where
+ * the mix lists its IPv6 prefixes); else all IPv6 in 2a00::/16. */
+static void random_addrs(uint8_t (*a)[16], int *fam, size_t n, uint64_t *x,
+	int mixed)
+{
+	uint64_t r1, r2;
+	size_t i;
+	for(i = 0; i < n; i++) {
+		r1 = rnd(x);
+		r2 = rnd(x);
+		memcpy(a[i], &r1, 8);
+		memcpy(a[i] + 8, &r2, 8);
+		fam[i] = mixed && i % 4 != 3 ? AF_INET : AF_INET6;
+		if(fam[i] == AF_INET6) {
+			a[i][0] = mixed ? 0x20 : 0x2a;
+			a[i][1] = mixed ? 0x01 : 0x00;
+		}
+	}
+}
+
 /** Time address lookups; @return ns per lookup, and blocked count. */
 static double addr_lookups(struct fb_reader *r, const uint8_t (*a)[16],
 	const int *fam, size_t n, size_t rounds, size_t *blocked)
@@ -200,7 +221,7 @@ static void bench_addresses(struct fb_store *st, struct fb_reader *r,
 	struct fb_key k;
 	unsigned long i;
 	size_t blocked;
-	uint64_t x = 42, r1, r2;
+	uint64_t x = 42, r1;
 	double t;
 
 	for(i = 0; i < n; i++) {
@@ -228,22 +249,19 @@ static void bench_addresses(struct fb_store *st, struct fb_reader *r,
 		&blocked);
 	printf("address lookup, inside a listed prefix: %.0f ns (%zu "
 		"blocked)\n", t, blocked);
-	/* misses: random addresses, IPv4 and IPv6 as answers mix them */
-	for(i = 0; i < nlook; i++) {
-		r1 = rnd(&x);
-		r2 = rnd(&x);
-		memcpy(a[i], &r1, 8);
-		memcpy(a[i] + 8, &r2, 8);
-		fam[i] = i % 4 == 3 ? AF_INET6 : AF_INET;
-		if(fam[i] == AF_INET6) {
-			a[i][0] = 0x20;
-			a[i][1] = 0x01;
-		}
-	}
+	/* misses: random addresses, IPv4 and IPv6 as answers mix them;
+	 * the mix fills nearly every address group (fb_addr.h) */
+	random_addrs(a, fam, nlook, &x, 1);
 	t = addr_lookups(r, (const uint8_t (*)[16])a, fam, nlook, 5,
 		&blocked);
 	printf("address lookup, random addresses (3/4 IPv4): %.0f ns (%zu "
 		"blocked)\n", t, blocked);
+	/* misses where the feed lists nothing near: empty groups */
+	random_addrs(a, fam, nlook, &x, 0);
+	t = addr_lookups(r, (const uint8_t (*)[16])a, fam, nlook, 5,
+		&blocked);
+	printf("address lookup, random IPv6 in 2a00::/16 (nothing listed "
+		"there): %.0f ns (%zu blocked)\n", t, blocked);
 	free(a);
 	free(fam);
 }

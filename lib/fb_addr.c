@@ -34,13 +34,21 @@ mask_bits(uint8_t *a, size_t n, int prefix)
 	}
 }
 
+/** Group length (bits) of a family byte. */
+static int
+group_bits(uint8_t fam)
+{
+	return fam == FB_ADDR_V4 ? FB_ADDR_GROUP4 : FB_ADDR_GROUP6;
+}
+
 void
 fb_addr_key(int family, const uint8_t *addr, int prefix, struct fb_key *key)
 {
 	uint8_t fam = family == AF_INET ? FB_ADDR_V4 :
 		(family == AF_INET6 ? FB_ADDR_V6 : 0);
-	size_t n = addr_bytes(fam);
+	size_t n = addr_bytes(fam), g;
 	int max = (int)n * 8;
+	uint8_t a[16];
 
 	if(!n) {
 		key->len = 0;
@@ -50,67 +58,98 @@ fb_addr_key(int family, const uint8_t *addr, int prefix, struct fb_key *key)
 		prefix = 0;
 	if(prefix > max)
 		prefix = max;
+	memcpy(a, addr, n);
+	mask_bits(a, n, prefix);
 	key->data[0] = fam;
-	key->data[1] = (uint8_t)prefix;
-	memcpy(key->data + 2, addr, n);
-	mask_bits(key->data + 2, n, prefix);
-	key->len = 2 + n;
+	if(prefix < group_bits(fam)) {
+		key->data[1] = FB_ADDR_SHORT;
+		key->data[2] = (uint8_t)prefix;
+		memcpy(key->data + 3, a, n);
+	} else {
+		/* the group, then the length, longest first: a group's
+		 * prefixes together, the ones that decide first */
+		g = (size_t)group_bits(fam) / 8;
+		key->data[1] = FB_ADDR_LONG;
+		memcpy(key->data + 2, a, g);
+		key->data[2 + g] = (uint8_t)(max - prefix);
+		memcpy(key->data + 3 + g, a + g, n - g);
+	}
+	key->len = 3 + n;
 }
 
 int
-fb_key_is_addr(const uint8_t *key, size_t len)
+fb_addr_unkey(const uint8_t *key, size_t len, int *family, uint8_t *addr,
+	int *prefix)
 {
-	size_t n, i;
-	int prefix;
+	size_t n, g, i;
 
-	if(len < 2 || !(n = addr_bytes(key[0])) || len != 2 + n ||
-	   key[1] > n * 8)
+	if(len < 3 || !(n = addr_bytes(key[0])) || len != 3 + n)
 		return 0;
+	g = (size_t)group_bits(key[0]) / 8;
+	if(key[1] == FB_ADDR_SHORT) {
+		*prefix = key[2];
+		if(*prefix >= (int)g * 8)
+			return 0;
+		memcpy(addr, key + 3, n);
+	} else if(key[1] == FB_ADDR_LONG) {
+		*prefix = (int)n * 8 - key[2 + g];
+		if(*prefix < (int)g * 8)
+			return 0;
+		memcpy(addr, key + 2, g);
+		memcpy(addr + g, key + 3 + g, n - g);
+	} else
+		return 0;
+	*family = key[0] == FB_ADDR_V4 ? AF_INET : AF_INET6;
 	/* canonical: nothing set past the prefix */
-	prefix = key[1];
 	for(i = 0; i < n; i++) {
-		int keep = prefix - (int)(i * 8);
+		int keep = *prefix - (int)(i * 8);
 		if(keep >= 8)
 			continue;
-		if(keep <= 0 ? key[2 + i] != 0 :
-		   (key[2 + i] & (0xff >> keep)) != 0)
+		if(keep <= 0 ? addr[i] != 0 : (addr[i] & (0xff >> keep)) != 0)
 			return 0;
 	}
 	return 1;
 }
 
 int
+fb_key_is_addr(const uint8_t *key, size_t len)
+{
+	uint8_t a[16];
+	int af, prefix;
+	return fb_addr_unkey(key, len, &af, a, &prefix);
+}
+
+int
 fb_addr_format(const uint8_t *key, size_t len, char *out, size_t outlen)
 {
-	char a[INET6_ADDRSTRLEN];
-	size_t n, al;
-	int af;
+	char t[INET6_ADDRSTRLEN];
+	uint8_t a[16];
+	size_t al;
+	int af, prefix;
 
 	if(out && outlen)
 		out[0] = 0;
-	if(!out || !fb_key_is_addr(key, len))
+	if(!out || !fb_addr_unkey(key, len, &af, a, &prefix))
 		return 0;
-	n = addr_bytes(key[0]);
-	af = key[0] == FB_ADDR_V4 ? AF_INET : AF_INET6;
-	if(!inet_ntop(af, key + 2, a, sizeof(a)))
+	if(!inet_ntop(af, a, t, sizeof(t)))
 		return 0;
-	al = strlen(a);
-	if(key[1] == n * 8) {
+	al = strlen(t);
+	if(prefix == (af == AF_INET ? 32 : 128)) {
 		if(al + 1 > outlen)
 			return 0;
-		memcpy(out, a, al + 1);
+		memcpy(out, t, al + 1);
 		return 1;
 	}
 	/* "/" + up to 3 digits + NUL */
 	if(al + 5 > outlen)
 		return 0;
-	memcpy(out, a, al);
+	memcpy(out, t, al);
 	out[al++] = '/';
-	if(key[1] >= 100)
-		out[al++] = (char)('0' + key[1] / 100);
-	if(key[1] >= 10)
-		out[al++] = (char)('0' + key[1] / 10 % 10);
-	out[al++] = (char)('0' + key[1] % 10);
+	if(prefix >= 100)
+		out[al++] = (char)('0' + prefix / 100);
+	if(prefix >= 10)
+		out[al++] = (char)('0' + prefix / 10 % 10);
+	out[al++] = (char)('0' + prefix % 10);
 	out[al] = 0;
 	return 1;
 }
@@ -243,20 +282,22 @@ same_bits(const uint8_t *a, const uint8_t *b, int bits)
 const char *
 fb_addr_refused(const uint8_t *key, size_t len, int from)
 {
+	uint8_t a[16], fam;
 	size_t i;
-	int prefix, min;
+	int af, prefix, min;
 
-	if(!fb_key_is_addr(key, len))
+	if(!fb_addr_unkey(key, len, &af, a, &prefix))
 		return "not an address";
-	prefix = key[1];
-	if(key[0] == FB_ADDR_V4) {
-		min = from == FB_ADDR_FROM_ADMIN ? 8 : 16;
+	fam = key[0];
+	if(fam == FB_ADDR_V4) {
+		/* feeds list only long-tier prefixes (fb_addr.h) */
+		min = from == FB_ADDR_FROM_ADMIN ? 8 : FB_ADDR_GROUP4;
 		if(prefix < min)
 			return from == FB_ADDR_FROM_ADMIN ?
 				"IPv4 prefix shorter than /8" :
 				"IPv4 prefix shorter than /16";
 	} else {
-		min = from == FB_ADDR_FROM_ADMIN ? 16 : 32;
+		min = from == FB_ADDR_FROM_ADMIN ? 16 : FB_ADDR_GROUP6;
 		if(prefix < min)
 			return from == FB_ADDR_FROM_ADMIN ?
 				"IPv6 prefix shorter than /16" :
@@ -265,12 +306,12 @@ fb_addr_refused(const uint8_t *key, size_t len, int from)
 	for(i = 0; i < sizeof(protected_ranges) / sizeof(protected_ranges[0]);
 		i++) {
 		const struct addr_range *p = &protected_ranges[i];
-		if(p->fam != key[0] ||
+		if(p->fam != fam ||
 		   (from == FB_ADDR_FROM_ADMIN && !p->admin_too))
 			continue;
 		/* two prefixes overlap when one contains the other: they
 		 * agree on the bits of the shorter */
-		if(same_bits(key + 2, p->addr,
+		if(same_bits(a, p->addr,
 			prefix < p->prefix ? prefix : p->prefix))
 			return p->what;
 	}

@@ -3,17 +3,28 @@
  * IP addresses and prefixes as store keys ("response addresses").
  *
  * An address entry lives in the same tables as names ("names",
- * "bysource", the chunk index), in a key space no name key can enter:
+ * "bysource", the chunk index), in a key space no name key can enter.
+ * Prefixes are cut into two tiers at the group length G (FB_ADDR_GROUP4
+ * = 16 for IPv4, FB_ADDR_GROUP6 = 32 for IPv6: the shortest prefix a
+ * feed may list, fb_addr_refused):
  *
- *	key = family byte (FB_ADDR_V4 0x04 or FB_ADDR_V6 0x06)
- *	    + prefix length byte (0..32 or 0..128)
- *	    + the address masked to the prefix, always all 4 or 16 bytes
+ *	long  (prefix >= G): family byte (FB_ADDR_V4 0x04 or FB_ADDR_V6
+ *	      0x06), FB_ADDR_LONG (0x01), the first G/8 bytes of the
+ *	      address (the group), 32 or 128 minus the prefix length, the
+ *	      other 2 or 12 bytes of the address masked to the prefix
+ *	short (prefix < G, only the admin lists those): family byte,
+ *	      FB_ADDR_SHORT (0x00), prefix length, the address masked to
+ *	      the prefix, all 4 or 16 bytes
  *
- * Name keys start with a byte of [a-z0-9_-] (fb_name.h), all above 0x2c,
- * so every address key sorts below every name key and the name walk
- * (fb_match) never meets one.  Within a family the keys sort by prefix
- * length, then address: a lookup (fb_match_addr, fb_reader.h) probes one
- * length at a time and each probe also tells which length comes next.
+ * Both are 7 bytes (IPv4) or 19 (IPv6).  Name keys start with a byte of
+ * [a-z0-9_-] (fb_name.h), all above 0x2c, so every address key sorts
+ * below every name key and the name walk (fb_match) never meets one.
+ * Every long prefix holding an address sits in that address's group, and
+ * there sorted longest first, then by address: a lookup (fb_match_addr,
+ * fb_reader.h) seeks into the group once, which is all a miss costs when
+ * the group is empty, each further seek names the next shorter length
+ * present in the group, and the first hit is the longest.  The few short lengths present are learned once per
+ * snapshot and probed one exact key each.
  *
  * Text forms (fb_addr_parse, fb_addr_format): "192.0.2.1",
  * "192.0.2.0/24", "2001:db8::/32", "2001:db8::1", "[2001:db8::1]",
@@ -22,8 +33,8 @@
  * prefixes that way and mean the network.  A full-length prefix is
  * written without "/N".
  *
- * Thread safety: all functions are reentrant.  fb_addr_key and
- * fb_key_is_addr allocate nothing and make no system call (query path).
+ * Thread safety: all functions are reentrant.  fb_addr_key,
+ * fb_addr_unkey and fb_key_is_addr allocate nothing and make no system call (query path).
  */
 #ifndef FB_ADDR_H
 #define FB_ADDR_H
@@ -36,10 +47,18 @@
 #define FB_ADDR_V4 0x04
 /** First byte of an IPv6 address key. */
 #define FB_ADDR_V6 0x06
-/** Length of an IPv4 address key: family, prefix length, 4 bytes. */
-#define FB_ADDR_KEY4 6
-/** Length of an IPv6 address key: family, prefix length, 16 bytes. */
-#define FB_ADDR_KEY6 18
+/** Second byte of the key of a prefix shorter than the group length. */
+#define FB_ADDR_SHORT 0x00
+/** Second byte of the key of a prefix at least the group length long. */
+#define FB_ADDR_LONG 0x01
+/** Group length of IPv4 prefixes, bits (a multiple of 8). */
+#define FB_ADDR_GROUP4 16
+/** Group length of IPv6 prefixes, bits (a multiple of 8). */
+#define FB_ADDR_GROUP6 32
+/** Length of an IPv4 address key: family, tier, 4 bytes, length byte. */
+#define FB_ADDR_KEY4 7
+/** Length of an IPv6 address key: family, tier, 16 bytes, length byte. */
+#define FB_ADDR_KEY6 19
 /** Room fb_addr_format() needs: an IPv6 text, "/128" and the NUL. */
 #define FB_ADDR_TEXT_MAX 52
 
@@ -84,13 +103,27 @@ int fb_addr_format(const uint8_t *key, size_t len, char *out,
 	size_t outlen);
 
 /**
- * Is this a well-formed address key (family byte, prefix length in
- * range, the right length, no bit set past the prefix)?  A key whose
- * first byte is below '-' but that fails this is neither a name nor an
- * address: fraudblock-ctl verify reports it.
+ * Is this a well-formed address key (family byte, tier, prefix length in
+ * the tier's range, the right length, no bit set past the prefix)?  A
+ * key whose first byte is below '-' but that fails this is neither a
+ * name nor an address: fraudblock-ctl verify reports it.
  * @return 1 if it is, else 0.
  */
 int fb_key_is_addr(const uint8_t *key, size_t len);
+
+/**
+ * Read an address key back: the inverse of fb_addr_key().  No
+ * allocation, no system call.
+ * @param key: the key bytes (any: hostile bytes are refused).
+ * @param len: its length.
+ * @param family: out: AF_INET or AF_INET6.
+ * @param addr: out: 16 bytes of room; the masked address, 4 or 16 bytes.
+ * @param prefix: out: the prefix length.
+ * @return 1 if key is a well-formed address key (fb_key_is_addr), else
+ *	0 (the outputs then mean nothing).
+ */
+int fb_addr_unkey(const uint8_t *key, size_t len, int *family,
+	uint8_t *addr, int *prefix);
 
 /** Who wants to store an address entry, for fb_addr_refused(). */
 #define FB_ADDR_FROM_FEED 0	/**< fraudblock-sync: the stricter rule */

@@ -148,45 +148,45 @@ int fb_match(struct fb_reader *r, const struct fb_qname *q,
 }
 
 /**
- * Learn which address prefix lengths the snapshot holds, one seek per
- * length present: the first key at or after [family][L] has the next
- * length present.  Kept until a snapshot of another transaction id.
+ * Learn which short-tier prefix lengths (below the group length,
+ * fb_addr.h) the snapshot holds, one seek per length present: the first
+ * key at or after [family][FB_ADDR_SHORT][L] has the next length present.
+ * Kept until a snapshot of another transaction id.
  * @return 0 or an LMDB error.
  */
 static int addr_lengths(struct fb_reader *r)
 {
 	static const uint8_t fams[2] = { FB_ADDR_V4, FB_ADDR_V6 };
 	size_t id = mdb_txn_id(r->txn);
-	uint8_t probe[2];
+	uint8_t probe[3];
 	MDB_val k, d;
 	int f, len, rc;
 
 	if(r->lens_valid && r->lens_txn == id)
 		return 0;
-	r->lens4 = 0;
-	memset(r->lens6, 0, sizeof(r->lens6));
+	r->lens4 = r->lens6 = 0;
 	for(f = 0; f < 2; f++) {
-		int max = fams[f] == FB_ADDR_V4 ? 32 : 128;
-		for(len = 0; len <= max; ) {
+		int g = fams[f] == FB_ADDR_V4 ? FB_ADDR_GROUP4 : FB_ADDR_GROUP6;
+		uint64_t *lens = fams[f] == FB_ADDR_V4 ? &r->lens4 : &r->lens6;
+		for(len = 0; len < g; ) {
 			const uint8_t *kb;
 			probe[0] = fams[f];
-			probe[1] = (uint8_t)len;
+			probe[1] = FB_ADDR_SHORT;
+			probe[2] = (uint8_t)len;
 			k.mv_data = probe;
-			k.mv_size = 2;
+			k.mv_size = sizeof(probe);
 			rc = mdb_cursor_get(r->cur, &k, &d, MDB_SET_RANGE);
 			if(rc == MDB_NOTFOUND)
 				break;
 			if(rc)
 				return rc;
 			kb = k.mv_data;
-			/* past the family (names, or the other family) */
-			if(k.mv_size < 2 || kb[0] != fams[f] || kb[1] > max)
+			/* past the short tier (the long one, names, ...) */
+			if(k.mv_size < 3 || kb[0] != fams[f] ||
+			   kb[1] != FB_ADDR_SHORT || kb[2] >= g)
 				break;
-			if(fams[f] == FB_ADDR_V4)
-				r->lens4 |= (uint64_t)1 << kb[1];
-			else
-				r->lens6[kb[1] / 64] |= (uint64_t)1 << (kb[1] % 64);
-			len = kb[1] + 1;
+			*lens |= (uint64_t)1 << kb[2];
+			len = kb[2] + 1;
 		}
 	}
 	r->lens_txn = id;
@@ -194,53 +194,134 @@ static int addr_lengths(struct fb_reader *r)
 	return 0;
 }
 
-int fb_match_addr(struct fb_reader *r, int family, const uint8_t *addr,
-	struct fb_verdict *v, fb_match_cb *cb, void *arg)
+/**
+ * The entries of the key the cursor sits on, in source order: each goes
+ * to cb, and, unless a longer length decided already (lengths come
+ * longest first), to the rule: the first allow, else the first block.
+ * @param found: in/out: the deciding length so far, -1 for none.
+ * @return 0 or an LMDB error.
+ */
+static int addr_entries(struct fb_reader *r, MDB_val *k, MDB_val *d,
+	int len, fb_match_cb *cb, void *arg, int *found,
+	struct fb_entry *win, int *allowed)
+{
+	struct fb_entry e;
+	int rc;
+	do {
+		if(d->mv_size != FB_ENTRY_SIZE)
+			return MDB_CORRUPTED;
+		fb_entry_decode(d->mv_data, &e);
+		if(cb)
+			cb(arg, NULL, len, &e);
+		if(*found < 0 || *found == len) {
+			rule_take(*found < 0, &e, win, allowed);
+			*found = len;
+		}
+	} while((rc = mdb_cursor_get(r->cur, k, d, MDB_NEXT_DUP)) == 0);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/**
+ * The long tier (fb_addr.h): every prefix of length >= the group length
+ * holding the address lies in its group, sorted longest first.  Seek the
+ * address's key at the longest length; the first key at or after it is
+ * that key (a hit), or the next one of the group, or outside the group
+ * (a miss: that one seek).  Each later seek, of the address's key at the
+ * next candidate length, lands on it or on the first key after it, whose
+ * length is the next present.  The seeks stay in the group's few leaf
+ * pages, and the first hit decides.
+ * @param cb, arg: as fb_match_addr; without cb the first hit ends it.
+ * @param found, win, allowed: as addr_entries.
+ * @return 0 or an LMDB error.
+ */
+static int addr_long(struct fb_reader *r, int family, const uint8_t *addr,
+	fb_match_cb *cb, void *arg, int *found, struct fb_entry *win,
+	int *allowed)
 {
 	struct fb_key probe;
 	MDB_val k, d;
-	struct fb_entry e, win;
-	int len, max, rc, found = -1, allowed = 0;
+	const uint8_t *kb;
+	int g = family == AF_INET ? FB_ADDR_GROUP4 : FB_ADDR_GROUP6;
+	int max = family == AF_INET ? 32 : 128, len = max, at, rc;
+	size_t gb = (size_t)g / 8;
+
+	while(len >= g) {
+		fb_addr_key(family, addr, len, &probe);
+		k.mv_data = probe.data;
+		k.mv_size = probe.len;
+		rc = mdb_cursor_get(r->cur, &k, &d, MDB_SET_RANGE);
+		if(rc == MDB_NOTFOUND)
+			return 0;
+		if(rc)
+			return rc;
+		kb = k.mv_data;
+		/* left the group (a key of another shape: verify says) */
+		if(k.mv_size != probe.len || memcmp(kb, probe.data, 2 + gb))
+			return 0;
+		at = max - kb[2 + gb];
+		if(at < len) {
+			/* the first key of length at in the group: the
+			 * address's own, or the next seek is at that length */
+			len = at;
+			if(len < g)
+				return 0;
+			fb_addr_key(family, addr, len, &probe);
+			if(memcmp(kb, probe.data, probe.len) != 0)
+				continue;
+		} else if(memcmp(kb, probe.data, probe.len) != 0) {
+			len--;
+			continue;
+		}
+		if((rc = addr_entries(r, &k, &d, len, cb, arg, found, win,
+			allowed)) != 0 || !cb)
+			return rc;
+		len--;
+	}
+	return 0;
+}
+
+/**
+ * Seek the address's key at one length.
+ * @return 0 (k, d on it), MDB_NOTFOUND, or an LMDB error.
+ */
+static int addr_seek(struct fb_reader *r, int family, const uint8_t *addr,
+	int len, MDB_val *k, MDB_val *d)
+{
+	struct fb_key probe;
+	fb_addr_key(family, addr, len, &probe);
+	k->mv_data = probe.data;
+	k->mv_size = probe.len;
+	return mdb_cursor_get(r->cur, k, d, MDB_SET_KEY);
+}
+
+int fb_match_addr(struct fb_reader *r, int family, const uint8_t *addr,
+	struct fb_verdict *v, fb_match_cb *cb, void *arg)
+{
+	MDB_val k, d;
+	struct fb_entry win;
+	int len, g, rc, found = -1, allowed = 0;
+	uint64_t lens;
 
 	memset(v, 0, sizeof(*v));
 	if(family != AF_INET && family != AF_INET6)
 		return 0;
-	if((rc = addr_lengths(r)) != 0)
+	if((rc = addr_lengths(r)) != 0 ||
+	   (rc = addr_long(r, family, addr, cb, arg, &found, &win,
+	   &allowed)) != 0)
 		return rc;
-	max = family == AF_INET ? 32 : 128;
-	for(len = max; len >= 0; len--) {
-		int present = family == AF_INET ?
-			(int)((r->lens4 >> len) & 1) :
-			(int)((r->lens6[len / 64] >> (len % 64)) & 1);
-		if(!present)
+	/* the short tier: only the admin lists such prefixes (usually
+	 * none); a long hit decides unless cb wants every entry */
+	g = family == AF_INET ? FB_ADDR_GROUP4 : FB_ADDR_GROUP6;
+	lens = family == AF_INET ? r->lens4 : r->lens6;
+	for(len = g - 1; len >= 0 && (found < 0 || cb); len--) {
+		if(!((lens >> len) & 1))
 			continue;
-		fb_addr_key(family, addr, len, &probe);
-		k.mv_data = probe.data;
-		k.mv_size = probe.len;
-		rc = mdb_cursor_get(r->cur, &k, &d, MDB_SET_KEY);
+		rc = addr_seek(r, family, addr, len, &k, &d);
 		if(rc == MDB_NOTFOUND)
 			continue;
-		if(rc)
+		if(rc || (rc = addr_entries(r, &k, &d, len, cb, arg, &found,
+			&win, &allowed)) != 0)
 			return rc;
-		/* records at this prefix, in source order: the first allow,
-		 * else the first block, decides -- if no longer one did */
-		do {
-			if(d.mv_size != FB_ENTRY_SIZE)
-				return MDB_CORRUPTED;
-			fb_entry_decode(d.mv_data, &e);
-			if(cb)
-				cb(arg, NULL, len, &e);
-			/* longest first: the first length found decides */
-			if(found < 0 || found == len) {
-				rule_take(found < 0, &e, &win, &allowed);
-				found = len;
-			}
-		} while((rc = mdb_cursor_get(r->cur, &k, &d,
-			MDB_NEXT_DUP)) == 0);
-		if(rc != MDB_NOTFOUND)
-			return rc;
-		if(!cb)
-			break;
 	}
 	if(found >= 0) {
 		v->kind = allowed ? FB_ALLOW : FB_BLOCK;

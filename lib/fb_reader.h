@@ -99,10 +99,13 @@ int fb_match(struct fb_reader *r, const struct fb_qname *q,
  * entries are not looked at.  Between fb_reader_begin() and
  * fb_reader_end(); no allocation, lock or system call.
  *
- * Cost: one B-tree seek per prefix length present in the family (longest
- * first, stopping at the first that matches unless cb is set), plus,
- * once per committed store version a reader sees, one seek per length
- * present to learn which lengths are present.
+ * Cost (fb_addr.h, doc/store.md): one B-tree seek when no prefix of
+ * the group length or longer holds the address's group (most misses),
+ * else up to one seek per length present in the group, longest first,
+ * all in its few leaf pages, stopping at the first that holds the
+ * address unless cb is set; plus one exact seek per shorter (admin)
+ * prefix length present when no longer prefix matched, learned once per
+ * committed store version a reader sees.
  *
  * @param r: reader with an open snapshot.
  * @param family: AF_INET or AF_INET6; another family passes.

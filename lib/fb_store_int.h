@@ -33,13 +33,14 @@ struct fb_reader {
 	struct fb_store *st;
 	MDB_txn *txn;
 	MDB_cursor *cur;
-	/** the address prefix lengths present (fb_match_addr), one bit a
-	 * length, valid for the snapshot with LMDB transaction id lens_txn:
-	 * a snapshot with the same id holds the same keys */
+	/** the short-tier address prefix lengths present (fb_match_addr,
+	 * fb_addr.h), one bit a length, valid for the snapshot with LMDB
+	 * transaction id lens_txn: a snapshot with the same id holds the
+	 * same keys */
 	int lens_valid;
 	size_t lens_txn;
-	uint64_t lens4;		/**< bit L: an IPv4 key of length L */
-	uint64_t lens6[3];	/**< bit L (word L / 64): IPv6 */
+	uint64_t lens4;		/**< bit L: an IPv4 /L, L < FB_ADDR_GROUP4 */
+	uint64_t lens6;		/**< bit L: an IPv6 /L, L < FB_ADDR_GROUP6 */
 };
 
 /** The one place LMDB codes become words an operator can act on. */

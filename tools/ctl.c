@@ -350,10 +350,14 @@ listed_name(const struct fb_qname *q, const struct fb_key *addr, int depth,
 	char *buf, size_t len)
 {
 	struct fb_key k;
+	uint8_t a[16];
+	int af, prefix;
 
 	if(!q) {
-		fb_addr_key(addr->data[0] == FB_ADDR_V4 ? AF_INET : AF_INET6,
-			addr->data + 2, depth, &k);
+		if(!fb_addr_unkey(addr->data, addr->len, &af, a, &prefix))
+			k.len = 0;
+		else
+			fb_addr_key(af, a, depth, &k);
 		return key_text(&k, buf, len);
 	}
 	return fb_key_to_text(q->key, q->ends[depth - 1], buf, len);
@@ -416,15 +420,16 @@ cmd_lookup(const struct fb_config *cfg, const char *text)
 	char name[FB_KEY_MAX];
 	uint8_t scope;
 	size_t i;
-	int rc, ret = CTL_ERROR, addr;
+	uint8_t a[16];
+	int rc, ret = CTL_ERROR, addr, af = 0, prefix = 0;
 
 	if(!parse_name(text, &key, &scope))
 		return CTL_ERROR;
 	if(scope != FB_SCOPE_TREE)
 		return ctl_fail(text, "lookup takes a name, not \"*.name\"");
-	addr = fb_key_is_addr(key.data, key.len);
+	addr = fb_addr_unkey(key.data, key.len, &af, a, &prefix);
 	/* an answer holds addresses: a prefix is no answer */
-	if(addr && key.data[1] != (key.data[0] == FB_ADDR_V4 ? 32 : 128))
+	if(addr && prefix != (af == AF_INET ? 32 : 128))
 		return ctl_fail(text, "lookup takes an address, not a prefix");
 	if(addr)
 		qp = NULL;
@@ -435,8 +440,7 @@ cmd_lookup(const struct fb_config *cfg, const char *text)
 		return CTL_ERROR;
 	memset(&f, 0, sizeof(f));
 	if(addr)
-		rc = fb_match_addr(vw.r, key.data[0] == FB_ADDR_V4 ? AF_INET :
-			AF_INET6, key.data + 2, &v, found_add, &f);
+		rc = fb_match_addr(vw.r, af, a, &v, found_add, &f);
 	else
 		rc = fb_match(vw.r, &q, &v, found_add, &f);
 	if(rc != 0)

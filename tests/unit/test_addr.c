@@ -17,6 +17,7 @@
 #include "fb_reader.h"
 #include "fb_update.h"
 #include "fb_manual.h"
+#include "fb_admin.h"
 #include "tap.h"
 
 static char base[256];
@@ -79,13 +80,30 @@ static void test_parse(void)
 	good("::/0", "::/0");
 
 	fb_addr_parse("192.0.2.1", 9, &k, NULL);
-	is_int(k.len, FB_ADDR_KEY4, "IPv4 key: 6 bytes");
-	ok(k.data[0] == FB_ADDR_V4 && k.data[1] == 32 && k.data[2] == 192 &&
-		k.data[5] == 1, "IPv4 key bytes: family, length, address");
+	is_int(k.len, FB_ADDR_KEY4, "IPv4 key: 7 bytes");
+	ok(k.len == 7 && memcmp(k.data, "\x04\x01\xc0\x00\x00\x02\x01", 7) == 0,
+		"IPv4 long key: family, tier 1, group, 32 - length, the rest");
+	fb_addr_parse("10.0.0.0/8", 10, &k, NULL);
+	ok(k.len == 7 && memcmp(k.data, "\x04\x00\x08\x0a\x00\x00\x00", 7) == 0,
+		"IPv4 short key (/8): family, tier 0, length, address");
+	fb_addr_parse("198.51.0.0/16", 13, &k, NULL);
+	ok(k.len == 7 && memcmp(k.data, "\x04\x01\xc6\x33\x10\x00\x00", 7) == 0,
+		"/16 is the last long length (32 - 16)");
+	fb_addr_parse("198.51.100.0/24", 15, &k, NULL);
+	ok(k.len == 7 && memcmp(k.data, "\x04\x01\xc6\x33\x08\x64\x00", 7) == 0,
+		"/24: sorts before the group's /16, after its /32s");
+	fb_addr_parse("198.50.0.0/15", 13, &k, NULL);
+	ok(k.len == 7 && memcmp(k.data, "\x04\x00\x0f\xc6\x32\x00\x00", 7) == 0,
+		"/15 is the last short length");
 	fb_addr_parse("2001:db8::/32", 13, &k, NULL);
-	is_int(k.len, FB_ADDR_KEY6, "IPv6 key: 18 bytes");
-	ok(k.data[0] == FB_ADDR_V6 && k.data[1] == 32 && k.data[2] == 0x20 &&
-		k.data[5] == 0xb8 && k.data[17] == 0, "IPv6 key bytes");
+	is_int(k.len, FB_ADDR_KEY6, "IPv6 key: 19 bytes");
+	ok(k.data[0] == FB_ADDR_V6 && k.data[1] == FB_ADDR_LONG &&
+		k.data[2] == 0x20 && k.data[5] == 0xb8 && k.data[6] == 96 &&
+		k.data[18] == 0, "IPv6 long key bytes (/32)");
+	fb_addr_parse("2001:db8::/31", 13, &k, NULL);
+	ok(k.len == FB_ADDR_KEY6 && k.data[1] == FB_ADDR_SHORT &&
+		k.data[2] == 31 && k.data[3] == 0x20 && k.data[6] == 0xb8,
+		"IPv6 short key bytes (/31)");
 	/* an address key sorts below every name key */
 	ok(k.data[0] < '-' && FB_ADDR_V4 < '-', "below every name byte");
 
@@ -125,16 +143,20 @@ static void test_key_and_format(void)
 	struct fb_key k;
 	uint8_t a4[4] = { 192, 0, 2, 255 }, a6[16];
 	char out[FB_ADDR_TEXT_MAX];
-	int i, all = 1;
+	uint8_t back[16];
+	int i, all = 1, af, prefix;
 
 	fb_addr_key(AF_INET, a4, 31, &k);
 	ok(fb_addr_format(k.data, k.len, out, sizeof(out)) &&
 		strcmp(out, "192.0.2.254/31") == 0, "/31 masks the last bit");
 	fb_addr_key(AF_INET, a4, 40, &k);
-	is_int(k.data[1], 32, "length clamped to 32");
+	ok(fb_addr_unkey(k.data, k.len, &af, back, &prefix) &&
+		af == AF_INET && prefix == 32 && memcmp(back, a4, 4) == 0,
+		"length clamped to 32, unkey reads it back");
 	fb_addr_key(AF_INET, a4, -3, &k);
-	is_int(k.data[1], 0, "negative length clamped to 0");
-	ok(k.data[2] == 0 && k.data[5] == 0, "/0 keeps no bit");
+	ok(fb_addr_unkey(k.data, k.len, &af, back, &prefix) && prefix == 0,
+		"negative length clamped to 0");
+	ok(k.data[3] == 0 && k.data[6] == 0, "/0 keeps no bit");
 	fb_addr_key(AF_UNIX, a4, 8, &k);
 	is_int(k.len, 0, "another family gives no key");
 	/* every length of both families formats and reads back */
@@ -170,16 +192,28 @@ static void test_key_and_format(void)
 
 	/* not address keys */
 	ok(!fb_key_is_addr((const uint8_t *)"com.example.", 12), "a name key");
-	ok(!fb_key_is_addr((const uint8_t *)"\x04\x18\x01\x02\x03", 5),
+	ok(!fb_key_is_addr((const uint8_t *)"\x04\x01\x01\x02\x08\x03", 6),
 		"IPv4 key one byte short");
-	ok(!fb_key_is_addr((const uint8_t *)"\x04\x21\x01\x02\x03\x04", 6),
-		"IPv4 length 33");
-	ok(!fb_key_is_addr((const uint8_t *)"\x04\x18\x01\x02\x03\x04", 6),
-		"host bits set past /24");
-	ok(fb_key_is_addr((const uint8_t *)"\x04\x18\x01\x02\x03\x00", 6),
-		"1.2.3.0/24 is one");
-	ok(!fb_key_is_addr((const uint8_t *)"\x05\x18\x01\x02\x03\x00", 6),
-		"unknown family byte");
+	ok(!fb_key_is_addr((const uint8_t *)"\x04\x01\x01\x02\xff\x03\x04",
+		7), "IPv4 length byte 255");
+	ok(!fb_key_is_addr((const uint8_t *)"\x04\x01\x01\x02\x08\x03\x04",
+		7), "host bits set past /24");
+	ok(fb_key_is_addr((const uint8_t *)"\x04\x01\x01\x02\x08\x03\x00",
+		7), "1.2.3.0/24 is one");
+	ok(!fb_key_is_addr((const uint8_t *)"\x05\x01\x01\x02\x08\x03\x00",
+		7), "unknown family byte");
+	ok(!fb_key_is_addr((const uint8_t *)"\x04\x02\x01\x02\x08\x03\x00",
+		7), "unknown tier byte");
+	ok(!fb_key_is_addr((const uint8_t *)"\x04\x01\x01\x02\x11\x00\x00",
+		7), "long tier with a /15");
+	ok(fb_key_is_addr((const uint8_t *)"\x04\x00\x0f\x01\x02\x00\x00",
+		7), "short tier /15 is one");
+	ok(!fb_key_is_addr((const uint8_t *)"\x04\x00\x10\x01\x02\x00\x00",
+		7), "short tier with a /16");
+	ok(!fb_key_is_addr((const uint8_t *)"\x04\x18\x01\x02\x03\x00", 6),
+		"the old layout (family, length, address) is none");
+	ok(!fb_addr_unkey((const uint8_t *)"\x04\x01", 2, &af, back, &prefix),
+		"two bytes: unkey refuses");
 	ok(!fb_addr_format((const uint8_t *)"com.", 4, out, sizeof(out)),
 		"a name does not format as an address");
 }
@@ -300,18 +334,21 @@ static void feed(struct fb_store *st, const char *name,
 	fb_nameset_free(ns);
 }
 
+/** Room for every length of one address: /0../128. */
+#define SEEN_MAX 129
+
 /** What fb_match_addr's callback saw. */
 struct seen {
 	int n;
-	int depth[16];
-	uint16_t source[16];
+	int depth[SEEN_MAX];
+	uint16_t source[SEEN_MAX];
 };
 
 static void seen_cb(void *arg, const struct fb_qname *q, int depth,
 	const struct fb_entry *e)
 {
 	struct seen *s = arg;
-	if(q != NULL || s->n == 16)
+	if(q != NULL || s->n == SEEN_MAX)
 		return;
 	s->depth[s->n] = depth;
 	s->source[s->n++] = e->source;
@@ -349,6 +386,61 @@ static int vaddr(struct fb_store *st, const char *text,
 	if(seen)
 		*seen = s;
 	return v.kind;
+}
+
+/** Add text's address (inet_pton form) at every length lo..hi. */
+static void add_lengths(struct fb_nameset *ns, const char *text, int lo,
+	int hi)
+{
+	struct fb_key k;
+	uint8_t a[16];
+	int af = strchr(text, ':') ? AF_INET6 : AF_INET, i;
+	inet_pton(af, text, a);
+	for(i = lo; i <= hi; i++) {
+		fb_addr_key(af, a, i, &k);
+		fb_nameset_add(ns, &k, FB_SCOPE_TREE);
+	}
+}
+
+/** Store ns (freed) as feed name's entries.  @return 1 ok. */
+static int store_set(struct fb_store *st, const char *name,
+	struct fb_nameset *ns)
+{
+	struct fb_update_spec spec;
+	struct fb_update_result res;
+	char err[512];
+	int rc;
+	fb_nameset_finish(ns);
+	memset(&spec, 0, sizeof(spec));
+	spec.feed = name;
+	spec.action = FB_ACTION_SINKHOLE;
+	spec.max_shrink = 100;
+	spec.now = 1700000000;
+	rc = fb_store_replace_feed(st, &spec, ns, &res, err, sizeof(err)) ==
+		FB_UPDATE_OK;
+	fb_nameset_free(ns);
+	return rc;
+}
+
+/** Flip bit i (from the left, 0-based) of text's address for i = lo..
+ * hi-1: with text listed at every length, only lengths <= i still hold
+ * it.  @return 1 if each decides at /i. */
+static int flips(struct fb_store *st, const char *text, int lo, int hi)
+{
+	struct fb_verdict v;
+	char t[INET6_ADDRSTRLEN];
+	uint8_t a[16];
+	int af = strchr(text, ':') ? AF_INET6 : AF_INET, i, all = 1;
+	for(i = lo; i < hi; i++) {
+		inet_pton(af, text, a);
+		a[i / 8] ^= (uint8_t)(0x80 >> (i % 8));
+		inet_ntop(af, a, t, sizeof(t));
+		if(vaddr(st, t, &v, NULL) != FB_BLOCK || v.depth != i) {
+			printf("# bit %d: %s depth %d\n", i, t, v.depth);
+			all = 0;
+		}
+	}
+	return all;
 }
 
 static void test_match(void)
@@ -439,12 +531,8 @@ static void test_edges(void)
 	struct fb_store *st = fresh_store();
 	struct fb_verdict v;
 	struct fb_nameset *ns = fb_nameset_new();
-	struct fb_update_spec spec;
-	struct fb_update_result res;
 	struct fb_key k;
 	uint8_t a[16];
-	char err[512];
-	int i, all;
 
 	/* the store API itself takes any length (the limits are the
 	 * feeds' and the tools'): /0 of each family */
@@ -455,20 +543,8 @@ static void test_edges(void)
 	fb_nameset_add_listed(ns, &k, FB_SCOPE_TREE, FB_ACTION_NODATA,
 		FB_CATEGORY_UNSPECIFIED);
 	/* 203.0.113.0 at every length 1..32 */
-	inet_pton(AF_INET, "203.0.113.0", a);
-	for(i = 1; i <= 32; i++) {
-		fb_addr_key(AF_INET, a, i, &k);
-		fb_nameset_add(ns, &k, FB_SCOPE_TREE);
-	}
-	fb_nameset_finish(ns);
-	memset(&spec, 0, sizeof(spec));
-	spec.feed = "all";
-	spec.action = FB_ACTION_SINKHOLE;
-	spec.max_shrink = 100;
-	spec.now = 1700000000;
-	ok(fb_store_replace_feed(st, &spec, ns, &res, err, sizeof(err)) ==
-		FB_UPDATE_OK, "34 prefixes stored");
-	fb_nameset_free(ns);
+	add_lengths(ns, "203.0.113.0", 1, 32);
+	ok(store_set(st, "all", ns), "34 prefixes stored");
 
 	is_int(vaddr(st, "1.1.1.1", &v, NULL), FB_BLOCK, "/0 holds all");
 	is_int(v.depth, 0, "at /0 (depth 0, kind BLOCK)");
@@ -477,21 +553,140 @@ static void test_edges(void)
 		"v6 /0 with its own action");
 	is_int(vaddr(st, "203.0.113.0", &v, NULL), FB_BLOCK, "exact /32");
 	is_int(v.depth, 32, "at /32");
-	/* 203.0.113.0 = 11001011 00000000 01110001 00000000; flipping bit
-	 * i (from the left, 0-based) leaves only lengths <= i matching */
-	all = 1;
-	for(i = 0; i < 32; i++) {
-		char t[INET_ADDRSTRLEN];
-		uint8_t b[4];
-		inet_pton(AF_INET, "203.0.113.0", b);
-		b[i / 8] ^= (uint8_t)(0x80 >> (i % 8));
-		inet_ntop(AF_INET, b, t, sizeof(t));
-		if(vaddr(st, t, &v, NULL) != FB_BLOCK || v.depth != i) {
-			printf("# bit %d: %s depth %d\n", i, t, v.depth);
-			all = 0;
-		}
+	/* 203.0.113.0 = 11001011 00000000 01110001 00000000 */
+	ok(flips(st, "203.0.113.0", 0, 32),
+		"flipping bit i: the longest match is /i, for i = 0..31");
+	fb_store_close(st);
+}
+
+/** ok() that text matches at depth want (-1: passes), the callback
+ * seeing the lengths in order (0-terminated, or NULL not to check). */
+static void at(struct fb_store *st, const char *text, int want,
+	const int *order, const char *what)
+{
+	struct fb_verdict v;
+	struct seen s;
+	int kind = vaddr(st, text, &v, &s), i, good;
+
+	good = want < 0 ? kind == FB_PASS : kind == FB_BLOCK && v.depth == want;
+	for(i = 0; good && order && (i < s.n || order[i]); i++)
+		good = i < s.n && order[i] == s.depth[i] && s.depth[i];
+	if(!ok(good, what))
+		printf("# %s: kind %d depth %d, callback saw %d\n", text, kind,
+			v.depth, s.n);
+}
+
+/** The two tiers (fb_addr.h): group boundaries, crowded groups, misses
+ * in populated and empty groups, short prefixes beside long ones. */
+static void test_tiers(void)
+{
+	struct fb_store *st = fresh_store();
+	struct fb_nameset *ns = fb_nameset_new();
+	struct fb_verdict v;
+	struct fb_key k;
+	char err[512];
+	int i, order[130];
+	static const char *const b[] = { "60.0.0.0/15", "60.2.0.0/16",
+		"60.3.0.0/17", "61.0.0.0/15", "61.0.0.0/16", "61.0.0.0/17",
+		"2001:db8::/31", "2001:dba::/32", "2001:dbc::/33",
+		"2001:db8::/32", "2001:db8::/33", "45.0.0.0/8",
+		"198.51.100.0/24", "198.51.100.77", NULL };
+	static const int o_61[] = { 17, 16, 15, 0 }, o_v6[] = { 33, 32, 31, 0 },
+		o_16[] = { 16, 15, 0 }, o_45[] = { 16, 8, 0 },
+		o_one[] = { 24, 0 };
+
+	/* a crowded group: 198.51.255.255 at every length 17..32, beside
+	 * 198.51.100.0/24 and 198.51.100.77 (feed "b"); 2a00:1450::200e at
+	 * every length 32..128 */
+	add_lengths(ns, "198.51.255.255", 17, 32);
+	add_lengths(ns, "2a00:1450::200e", 32, 128);
+	ok(store_set(st, "crowd", ns), "16 + 97 prefixes stored");
+
+	at(st, "45.1.2.3", -1, NULL, "no short prefix yet: empty group");
+	at(st, "198.51.0.1", -1, NULL, "miss in a populated group");
+	at(st, "198.51.255.255", 32, NULL, "crowded group: the /32");
+	for(i = 0; i < 16; i++)
+		order[i] = 32 - i;
+	order[16] = 0;
+	at(st, "198.51.255.255", 32, order,
+		"callback: all 16 lengths, longest first");
+	at(st, "198.51.127.255", -1, NULL, "bit 16 flipped: a miss");
+	ok(flips(st, "198.51.255.255", 17, 32), "crowded v4 group: flipping bit i gives /i, i = 17..31");
+	ok(flips(st, "2a00:1450::200e", 32, 128), "crowded v6 group: flipping bit i gives /i, i = 32..127");
+	for(i = 0; i < 97; i++)
+		order[i] = 128 - i;
+	order[97] = 0;
+	at(st, "2a00:1450::200e", 128, order,
+		"callback: all 97 IPv6 lengths, longest first");
+	at(st, "2a00:1451::200e", -1, NULL, "v6: the next group is empty");
+
+	feed(st, "b", b, FB_ACTION_NXDOMAIN);
+	at(st, "198.51.100.77", 32, NULL, "crowded group, another /32");
+	at(st, "198.51.100.78", 24, o_one, "its /24, nothing else holds it");
+	at(st, "198.51.0.1", -1, NULL, "still a miss in the group");
+	/* tier boundaries */
+	at(st, "60.0.1.1", 15, NULL, "v4 /15 (short tier)");
+	at(st, "60.1.255.1", 15, NULL, "v4 /15, its other /16");
+	at(st, "60.2.1.1", 16, NULL, "v4 /16 (first long length)");
+	at(st, "60.3.1.1", 17, NULL, "v4 /17");
+	at(st, "60.3.200.1", -1, NULL, "v4: past the /17, group populated");
+	at(st, "61.0.0.1", 17, o_61, "nested /17 /16 /15: longest first");
+	at(st, "61.0.200.1", 16, o_16, "nested: the /16");
+	at(st, "61.1.0.1", 15, NULL, "nested: the /15 only");
+	at(st, "2001:db8::1", 33, o_v6, "v6 nested /33 /32 /31");
+	at(st, "2001:db8:8000::1", 32, NULL, "v6 /32");
+	at(st, "2001:db9::1", 31, NULL, "v6 /31 (short tier)");
+	at(st, "2001:dba::1", 32, NULL, "v6 /32 alone");
+	at(st, "2001:dbc::1", 33, NULL, "v6 /33 alone");
+	at(st, "2001:dbc:8000::1", -1, NULL, "v6: past the /33");
+	at(st, "2001:dbb::1", -1, NULL, "v6: empty group between");
+	/* short prefixes present, their groups empty */
+	at(st, "45.1.2.3", 8, NULL, "empty group, a short /8 holds it");
+	at(st, "46.1.2.3", -1, NULL, "empty group, short ones present");
+	fb_addr_parse("45.1.0.0/16", 11, &k, NULL);
+	is_int(fb_store_manual_set(st, &k, FB_SCOPE_TREE, FB_ACTION_ALLOW,
+		1700000000, err, sizeof(err)), 1, "manual allow 45.1.0.0/16");
+	is_int(vaddr(st, "45.1.2.3", &v, NULL), FB_ALLOW,
+		"a long allow beats a short block");
+	at(st, "45.2.2.3", 8, NULL, "the /8 elsewhere");
+	{
+		struct seen s;
+		vaddr(st, "45.1.2.3", &v, &s);
+		ok(s.n == 2 && s.depth[0] == o_45[0] &&
+			s.depth[1] == o_45[1], "callback: the /16, then the /8");
 	}
-	ok(all, "flipping bit i: the longest match is /i, for i = 0..31");
+	fb_store_close(st);
+}
+
+/** A store holding keys of the unreleased first layout ([family][length]
+ * [address], 6 or 18 bytes): lookups run past them, verify reports them. */
+static void test_old_layout(void)
+{
+	struct fb_store *st = fresh_store();
+	struct fb_nameset *ns = fb_nameset_new();
+	struct fb_verify_result vr;
+	struct fb_key k;
+	char err[512];
+	static const uint8_t old[3][18] = {
+		{ 0x04, 24, 198, 51, 100, 0 },
+		{ 0x04, 32, 198, 51, 100, 7 },
+		{ 0x06, 32, 0x20, 0x01, 0x0d, 0xb8 } };
+	static const size_t oldlen[3] = { 6, 6, 18 };
+	int i;
+
+	for(i = 0; i < 3; i++) {
+		memcpy(k.data, old[i], oldlen[i]);
+		k.len = oldlen[i];
+		fb_nameset_add(ns, &k, FB_SCOPE_TREE);
+	}
+	add_lengths(ns, "198.51.100.9", 32, 32);
+	ok(store_set(st, "old", ns), "three old-layout keys and a new one");
+	at(st, "198.51.100.7", -1, NULL, "an old /32 key matches nothing");
+	at(st, "198.51.100.9", 32, NULL, "the new key beside them matches");
+	at(st, "2001:db8::1", -1, NULL, "an old IPv6 key matches nothing");
+	memset(&vr, 0, sizeof(vr));
+	fb_store_verify(st, NULL, NULL, &vr, err, sizeof(err));
+	is_int((int)vr.kind[FB_VERIFY_KEY], 3, "verify: three bad keys");
 	fb_store_close(st);
 }
 
@@ -550,6 +745,8 @@ int main(void)
 	test_refused();
 	test_match();
 	test_edges();
+	test_tiers();
+	test_old_layout();
 	test_names_apart();
 	{
 		char cmd[300];
