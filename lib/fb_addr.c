@@ -174,8 +174,8 @@ parse_prefix(const char *t, size_t n)
 }
 
 int
-fb_addr_parse(const char *text, size_t len, struct fb_key *key,
-	const char **why)
+fb_addr_parse_net(const char *text, size_t len, int *family,
+	uint8_t addr[16], int *prefix_out, const char **why)
 {
 	char buf[FB_ADDR_INPUT_MAX + 1];
 	uint8_t a[16];
@@ -229,6 +229,21 @@ fb_addr_parse(const char *text, size_t len, struct fb_key *key,
 			"prefix length over 128";
 		return 0;
 	}
+	*family = af;
+	memcpy(addr, a, af == AF_INET ? 4 : 16);
+	*prefix_out = prefix;
+	return 1;
+}
+
+int
+fb_addr_parse(const char *text, size_t len, struct fb_key *key,
+	const char **why)
+{
+	uint8_t a[16];
+	int af, prefix;
+
+	if(!fb_addr_parse_net(text, len, &af, a, &prefix, why))
+		return 0;
 	fb_addr_key(af, a, prefix, key);
 	return 1;
 }

@@ -79,6 +79,18 @@ int fb_addr_parse(const char *text, size_t len, struct fb_key *key,
 	const char **why);
 
 /**
+ * The same text as fb_addr_parse(), read into its parts and not masked,
+ * for a caller that judges host bits itself (client-policy networks in
+ * fraudblock.conf refuse them).
+ * @param family: out: AF_INET or AF_INET6.
+ * @param addr: out: 4 or 16 bytes, as written.
+ * @param prefix: out: the length after '/', else the full length.
+ * @return as fb_addr_parse() (the outputs are unchanged when refused).
+ */
+int fb_addr_parse_net(const char *text, size_t len, int *family,
+	uint8_t addr[16], int *prefix, const char **why);
+
+/**
  * Build the key of a prefix.
  * @param family: AF_INET or AF_INET6.
  * @param addr: 4 or 16 bytes in network order; bits past the prefix

@@ -16,13 +16,13 @@
  * next one.  The longest prefix holding an address is then the policy of
  * the last breakpoint at or below it: one binary search.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include "fb_config.h"
 #include "fb_client_net.h"
+#include "fb_addr.h"
 
 /** Longest network text read: an IPv6 address (45) plus "/128". */
 #define FB_NET_TEXT_MAX 64
@@ -58,47 +58,20 @@ int
 fb_client_net_parse(const char *text, struct fb_client_net *out,
 	char *why, size_t whylen)
 {
-	char buf[FB_NET_TEXT_MAX], meant[FB_NET_TEXT_MAX + 8];
-	char *slash, *end;
-	unsigned long n;
+	char meant[FB_NET_TEXT_MAX + 8];
+	const char *reason = NULL;
+	int family, prefix;
 	unsigned max;
-	size_t len = strlen(text);
 
-	if(len == 0 || len >= sizeof(buf)) {
-		snprintf(why, whylen, "not an address or address/prefix");
-		return 0;
-	}
-	memcpy(buf, text, len + 1);
 	memset(out->addr, 0, sizeof(out->addr));
-	if((slash = strchr(buf, '/')))
-		*slash++ = 0;
-	if(inet_pton(AF_INET, buf, out->addr) == 1) {
-		out->family = AF_INET;
-		max = 32;
-	} else if(inet_pton(AF_INET6, buf, out->addr) == 1) {
-		out->family = AF_INET6;
-		max = 128;
-	} else {
-		snprintf(why, whylen, "not an IPv4 or IPv6 address");
+	if(!fb_addr_parse_net(text, strlen(text), &family, out->addr, &prefix,
+	    &reason)) {
+		snprintf(why, whylen, "%s", reason);
 		return 0;
 	}
-	out->prefix = max;
-	if(slash) {
-		/* digits only: strtoul alone takes " 8", "+8" and "-0" */
-		if(*slash < '0' || *slash > '9' || strlen(slash) > 3) {
-			snprintf(why, whylen, "bad prefix length (0 to %u)",
-				max);
-			return 0;
-		}
-		errno = 0;
-		n = strtoul(slash, &end, 10);
-		if(errno || *end || n > max) {
-			snprintf(why, whylen, "bad prefix length (0 to %u)",
-				max);
-			return 0;
-		}
-		out->prefix = (unsigned)n;
-	}
+	out->family = family;
+	out->prefix = (unsigned)prefix;
+	max = family == AF_INET ? 32 : 128;
 	if(clear_host_bits(out->addr, max / 8, out->prefix)) {
 		snprintf(why, whylen, "host bits set: the network is %s",
 			fb_client_net_text(out, meant, sizeof(meant)));

@@ -1140,26 +1140,26 @@ test_client_policies(void)
 		"bad network '2001:db8::1/32': host bits set: the network is "
 		"2001:db8::/32", "IPv6 host bits set");
 	bad("client-policy:\nname: a\nnetwork: 10.0.0.0/33\n", 3,
-		"bad network '10.0.0.0/33': bad prefix length (0 to 32)",
+		"bad network '10.0.0.0/33': prefix length over 32",
 		"IPv4 prefix past 32");
 	bad("client-policy:\nname: a\nnetwork: ::/129\n", 3,
-		"bad network '::/129': bad prefix length (0 to 128)",
+		"bad network '::/129': prefix length over 128",
 		"IPv6 prefix past 128");
 	bad("client-policy:\nname: a\nnetwork: 10.0.0.0/+8\n", 3,
-		"bad network '10.0.0.0/+8': bad prefix length (0 to 32)",
+		"bad network '10.0.0.0/+8': bad prefix length",
 		"a signed prefix");
 	bad("client-policy:\nname: a\nnetwork: 10.0.0.0/\n", 3,
-		"bad network '10.0.0.0/': bad prefix length (0 to 32)",
+		"bad network '10.0.0.0/': bad prefix length",
 		"an empty prefix");
 	bad("client-policy:\nname: a\nnetwork: 10.0.0/8\n", 3,
-		"bad network '10.0.0/8': not an IPv4 or IPv6 address",
+		"bad network '10.0.0/8': not an IPv4 address",
 		"a short IPv4 address");
 	bad("client-policy:\nname: a\nnetwork: host.example\n", 3,
-		"bad network 'host.example': not an IPv4 or IPv6 address",
+		"bad network 'host.example': not an IPv4 address",
 		"a host name");
 	bad("client-policy:\nname: a\nnetwork: 10.0.0.0/8,10.1.0.0/16\n", 3,
-		"bad network '10.0.0.0/8,10.1.0.0/16': bad prefix length "
-		"(0 to 32)", "commas are no separator");
+		"bad network '10.0.0.0/8,10.1.0.0/16': bad prefix length",
+		"commas are no separator");
 	bad("client-policy:\nname: a\nnetwork: 10.0.0.0/8\n"
 		"client-policy:\nname: b\nnetwork: 192.0.2.0/24 10.0.0.0/8\n", 6,
 		"network 10.0.0.0/8 given twice (first at line 3, "
