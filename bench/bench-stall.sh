@@ -8,6 +8,8 @@
 # DURATION length of each measured dnsperf run, s (default 60)
 # RATE     fixed query rate of the measured runs, q/s (default 4000)
 # LISTED   names in the store's list (default 100000)
+# FB_BENCH_CONF  lines added to the module's fraudblock.conf, e.g.
+#          $'block-response-addresses: yes\nfeed:\n\tname: a\n\tsource: "/x"'
 #
 # Every commit to the store (fraudblock-sync, fraudblock-ctl) changes its
 # generation, and the module's watch thread then walks Unbound's whole
@@ -89,6 +91,7 @@ feed:
 	source: "$dir/list.txt"
 	max-size: 1024
 EOF
+[ -z "${FB_BENCH_CONF:-}" ] || printf '%s\n' "$FB_BENCH_CONF" >>"$dir/fb.conf"
 export FRAUDBLOCK_CONF="$dir/fb.conf"
 "$FB_SYNC" -q
 
