@@ -86,6 +86,10 @@
 #				of real data as TTL (the block answer's
 #				$SINK_TTL kept)
 #   dig_cd_short NAME		dig +short NAME A with the CD bit, port $P
+# The query log ($LOG):
+#   qlog_rec QNAME [N]		record N (0-based, default the last) of
+#				QNAME, waited for up to 2 s, its ts TS (when
+#				recent) and generation G; NONE if none
 #   sinkholed PORT NAME		A answer is the sinkhole address
 #   resolves PORT NAME ADDR	A answer is exactly ADDR
 #   dig_bulk PORT N FORMAT	one dig of N query groups, FORMAT a printf
@@ -753,6 +757,17 @@ dnsq_view() {
 
 dig_cd_short() {
 	dig -4 -p "$P" @127.0.0.1 +time=2 +tries=1 +cd +short "$1" A 2>&1
+}
+
+qlog_has() {
+	[ -s "$LOG" ] && [ "$(python3 "$FB_SRCDIR/tests/integration/qlog.py" \
+		rec "$LOG" "$@")" != NONE ]
+}
+
+qlog_rec() {
+	poll_until 2000 qlog_has "$@"
+	python3 "$FB_SRCDIR/tests/integration/qlog.py" rec "$LOG" "$@" |
+		sed -E 's/"generation":[0-9]+/"generation":G/'
 }
 
 sinkholed() {

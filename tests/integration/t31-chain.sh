@@ -204,13 +204,6 @@ is "$(dnsq_view late.example-test)" \
 	"... and on the next query"
 
 # ---- the query log ---------------------------------------------------------
-has_rec() {
-	[ -s "$LOG" ] && [ "$($QL rec "$LOG" "$1")" != NONE ]
-}
-rec_of() {
-	poll_until 2000 has_rec "$1"
-	$QL rec "$LOG" "$1" | sed -E 's/"generation":[0-9]+/"generation":G/'
-}
 want() {
 	printf '{"v":1,"ts":"TS","event":"block","client":"127.0.0.0/24",'
 	printf '"qname":"%s","qtype":"A","qclass":"IN","matched":"%s",' \
@@ -219,13 +212,13 @@ want() {
 		"$3" "$4" "$5" "$6"
 	printf '"generation":G,"thread":0,"cname":%s,"policy":null}\n' "$7"
 }
-is "$(rec_of a2.example-test)" \
+is "$(qlog_rec a2.example-test)" \
 	"$(want a2.example-test listed2.example-test fb-main scam sinkhole 15 true)" \
 	"log: a2's record, cname true, matched the listed chain name"
-is "$(rec_of www.old.dn-test)" \
+is "$(qlog_rec www.old.dn-test)" \
 	"$(want www.old.dn-test moved.example-test fb-main scam sinkhole 15 true)" \
 	"log: the DNAME alias's record names the listed DNAME target"
-is "$(rec_of listed3.example-test)" \
+is "$(qlog_rec listed3.example-test)" \
 	"$(want listed3.example-test listed3.example-test fb-nx phishing nxdomain 15 false)" \
 	"log: a listed query name is no chain block (cname false)"
 ok "every line of the query log is valid JSON" $QL check "$LOG"

@@ -193,14 +193,6 @@ is "$(inflight 127.0.0.1 127.0.0.2 inflight.slow-test)" \
 # ---- the query log ----------------------------------------------------------
 # the records of scam1, in order: 0-3 the first section (would-block,
 # block, twice), 4 the EDE query's block, 5 staff, 6 protected, 7 branch
-has_rec() {
-	[ -s "$LOG" ] && [ "$($QL rec "$LOG" "$1" "$2")" != NONE ]
-}
-# rec_of QNAME N: the N-th record (0-based) of QNAME
-rec_of() {
-	poll_until 2000 has_rec "$1" "$2"
-	$QL rec "$LOG" "$1" "$2" | sed -E 's/"generation":[0-9]+/"generation":G/'
-}
 # want EVENT CLIENT QNAME MATCHED FEED CATEGORY ACTION CNAME POLICY
 want() {
 	printf '{"v":1,"ts":"TS","event":"%s","client":"%s",' "$1" "$2"
@@ -210,25 +202,25 @@ want() {
 		"$5" "$6" "$7"
 	printf '"generation":G,"thread":0,"cname":%s,"policy":%s}\n' "$8" "$9"
 }
-is "$(rec_of scam1.example-test 0)" \
+is "$(qlog_rec scam1.example-test 0)" \
 	"$(want would-block 127.0.0.2 scam1.example-test scam1.example-test fb-main scam sinkhole false '"soc"')" \
 	"log: the exempt client's would-block, with what would have blocked"
-is "$(rec_of scam1.example-test 1)" \
+is "$(qlog_rec scam1.example-test 1)" \
 	"$(want block 127.0.0.1 scam1.example-test scam1.example-test fb-main scam sinkhole false null)" \
 	"log: the protected client's block right after"
-is "$(rec_of alias1.example-test 0)" \
+is "$(qlog_rec alias1.example-test 0)" \
 	"$(want would-block 127.0.0.2 alias1.example-test scam2.example-test fb-main scam sinkhole true '"soc"')" \
 	"log: the exempt chain's would-block names the listed chain name"
-is "$(rec_of phish1.example-test 0)" \
+is "$(qlog_rec phish1.example-test 0)" \
 	"$(want block 127.0.3.5 phish1.example-test phish1.example-test fb-phish phishing nxdomain false '"staff"')" \
 	"log: staff's block, with staff's action and name"
-is "$(rec_of scam1.example-test 5)" \
+is "$(qlog_rec scam1.example-test 5)" \
 	"$(want would-block 127.0.3.5 scam1.example-test scam1.example-test fb-main scam sinkhole false '"staff"')" \
 	"log: staff's would-block of a category it does not select"
-is "$(rec_of phish1.example-test 1)" \
+is "$(qlog_rec phish1.example-test 1)" \
 	"$(want would-block 127.0.3.9 phish1.example-test phish1.example-test fb-phish phishing sinkhole false '"lead"')" \
 	"log: lead's would-block (the longest prefix decided)"
-is "$(rec_of scam1.example-test 7)" \
+is "$(qlog_rec scam1.example-test 7)" \
 	"$(want block 127.0.4.1 scam1.example-test scam1.example-test fb-main scam nodata false '"branch"')" \
 	"log: branch's block, action nodata"
 is "$(grep -c '"qname":"alias1.example-test"' "$LOG")" 4 \

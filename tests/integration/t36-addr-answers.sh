@@ -145,13 +145,6 @@ is "$(dig_cd_short late.example-test)" "$SINK4" \
 	"... and late with the CD bit (its own cache entry)"
 
 # ---- the query log -------------------------------------------------------------
-has_rec() {
-	[ -s "$LOG" ] && [ "$($QL rec "$LOG" "$1")" != NONE ]
-}
-rec_of() {
-	poll_until 2000 has_rec "$1"
-	$QL rec "$LOG" "$1" | sed -E 's/"generation":[0-9]+/"generation":G/'
-}
 want() {
 	printf '{"v":1,"ts":"TS","event":"block","client":"127.0.0.0/24",'
 	printf '"qname":"%s","qtype":"%s","qclass":"IN","matched":"%s",' \
@@ -162,18 +155,13 @@ want() {
 		"${9:-null}"
 	printf '"address":"%s"}\n' "$8"
 }
-is "$(rec_of bad1.example-test)" \
+is "$(qlog_rec bad1.example-test)" \
 	"$(want bad1.example-test A 192.0.2.192/26 fb-main scam sinkhole 15 192.0.2.200)" \
 	"log: bad1's record names the prefix and the address"
-is "$(rec_of bad6.example-test)" \
+is "$(qlog_rec bad6.example-test)" \
 	"$(want bad6.example-test AAAA 2001:db8:bad::/48 fb-main scam sinkhole 15 2001:db8:bad:1::7)" \
 	"log: bad6's record, IPv6"
-wrec_of() {
-	poll_until 2000 has_rec "$1"
-	grep '"event":"would-block"' "$LOG" | grep -m 1 "\"qname\":\"$1\"" |
-		sed -E 's/"ts":"[^"]*"/"ts":"TS"/; s/"generation":[0-9]+/"generation":G/'
-}
-is "$(wrec_of xempt.example-test)" \
+is "$(qlog_rec xempt.example-test 0)" \
 	"$(want xempt.example-test A 192.0.2.192/26 fb-main scam sinkhole 15 192.0.2.204 '"soc"' |
 		sed 's/"event":"block"/"event":"would-block"/')" \
 	"log: the exempt client's would-block record names the prefix, the address and the policy"
