@@ -331,6 +331,11 @@ int fb_match_addr(struct fb_reader *r, int family, const uint8_t *addr,
 	return 0;
 }
 
+uint64_t fb_reader_txnid(struct fb_reader *r)
+{
+	return (uint64_t)mdb_txn_id(r->txn);
+}
+
 int fb_reader_generation(struct fb_reader *r, uint64_t *gen)
 {
 	return fb_meta_generation(r->st, r->txn, gen) == 0;

@@ -120,6 +120,11 @@ int fb_match(struct fb_reader *r, const struct fb_qname *q,
 int fb_match_addr(struct fb_reader *r, int family, const uint8_t *addr,
 	struct fb_verdict *v, fb_match_cb *cb, void *arg);
 
+/** The LMDB transaction id of the reader's snapshot: every commit to the
+ * store makes a new one, so it names the version of the list the snapshot
+ * sees.  No allocation, lock or system call. */
+uint64_t fb_reader_txnid(struct fb_reader *r);
+
 /** Read the generation in the reader's snapshot. @return 1 ok, 0 error. */
 int fb_reader_generation(struct fb_reader *r, uint64_t *gen);
 

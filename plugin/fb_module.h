@@ -59,6 +59,10 @@ struct fb_module {
 	 * remake their EDE texts when it moves (a feed's EDE code may have
 	 * changed); atomic */
 	uint64_t list_gen;
+	/** +1 at the start of each cache sweep (the list or the store
+	 * changed, as the watch thread saw it): the threads' remembered
+	 * blocked names (fb_seen_slot) are forgotten; atomic */
+	unsigned sweeps;
 	/** set by a worker, acted on by the watch thread (atomic) */
 	int resize_needed;	/**< a reader met MDB_MAP_RESIZED */
 	int fault_seen;		/**< a read faulted: reopen the store */

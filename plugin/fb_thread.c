@@ -130,6 +130,46 @@ static const struct fb_text_slot *ede_slot(struct fb_thread *t,
 	return s;
 }
 
+/** fb_match() with the thread's blocked names in front (fb_seen_slot):
+ * the same snapshot version gives the same verdict, so a name found
+ * blocked is taken from its slot while no commit has been made since.
+ * Only blocks are kept: they are what is asked again and again (a
+ * sinkholed client retries), and passes would push them out.
+ * @return as fb_match(). */
+static int match_name(struct fb_thread *t, const struct fb_qname *q,
+	struct fb_verdict *v)
+{
+	size_t len = (size_t)q->ends[q->nprefix - 1], i;
+	uint64_t txnid = fb_reader_txnid(t->reader);
+	unsigned sweeps = __atomic_load_n(&t->m->sweeps, __ATOMIC_ACQUIRE);
+	uint32_t h = 2166136261u ^ (uint32_t)q->full;
+	struct fb_seen_slot *s;
+	int rc;
+	if(len > FB_SEEN_KEY)
+		return fb_match(t->reader, q, v, NULL, NULL);
+	for(i = 0; i < len; i++)
+		h = (h ^ q->key[i]) * 16777619u;
+	s = &t->seen[h % FB_SEEN_SLOTS];
+	if(s->store_epoch == t->reader_epoch && s->txnid == txnid &&
+	   s->sweeps == sweeps &&
+	   s->len == len && s->full == (uint8_t)q->full &&
+	   memcmp(s->key, q->key, len) == 0) {
+		*v = s->v;
+		return 0;
+	}
+	rc = fb_match(t->reader, q, v, NULL, NULL);
+	if(rc == 0 && v->kind == FB_BLOCK) {
+		s->store_epoch = t->reader_epoch;
+		s->txnid = txnid;
+		s->sweeps = sweeps;
+		s->len = (uint16_t)len;
+		s->full = (uint8_t)q->full;
+		memcpy(s->key, q->key, len);
+		s->v = *v;
+	}
+	return rc;
+}
+
 /** What one guarded attempt ended in. */
 enum attempt {
 	ATTEMPT_DONE, ATTEMPT_FAILED, ATTEMPT_RESIZED
@@ -182,8 +222,8 @@ static enum attempt attempt(struct fb_thread *t, const struct probe *p,
 		fb_guard_leave(&t->guard);
 		return ATTEMPT_RESIZED;
 	}
-	if(rc == 0 && (lrc = p->q ? fb_match(t->reader, p->q, &out->v, NULL,
-	    NULL) : fb_match_addr(t->reader, p->family, p->addr, &out->v,
+	if(rc == 0 && (lrc = p->q ? match_name(t, p->q, &out->v) :
+	    fb_match_addr(t->reader, p->family, p->addr, &out->v,
 	    NULL, NULL)) == 0 && out->v.kind == FB_BLOCK) {
 		const struct fb_text_slot *s = ede_slot(t, &out->v.entry);
 		out->text = s->text;

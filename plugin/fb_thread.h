@@ -46,6 +46,25 @@ struct fb_text_slot {
 	size_t sde_short_len;
 };
 
+/** Blocked names one thread has matched, by (store, LMDB transaction id,
+ * sweep count, name): a blocked name asked again in the same version of
+ * the list is not matched again.  The sweep count covers a store copied
+ * over the live one in place, whose transaction id may be the same: the
+ * watch thread sweeps (and so counts) when it sees another store there.  Direct-mapped by a hash of the name's key; names
+ * with longer keys than FB_SEEN_KEY are always matched.  About 550 KB a
+ * thread. */
+#define FB_SEEN_SLOTS 4096
+#define FB_SEEN_KEY 96
+struct fb_seen_slot {
+	unsigned store_epoch;	/**< 0: empty */
+	uint64_t txnid;		/**< the snapshot's, fb_reader_txnid() */
+	unsigned sweeps;	/**< fb_module.sweeps when it was matched */
+	uint16_t len;		/**< bytes of key */
+	uint8_t full;		/**< fb_qname.full of the name */
+	uint8_t key[FB_SEEN_KEY];	/**< the name's key, as matched */
+	struct fb_verdict v;	/**< its verdict: FB_BLOCK */
+};
+
 /** Counters of one thread: written by it alone (FB_COUNT), read by the
  * metrics writer (fb_metrics.c). */
 struct fb_counters {
@@ -64,6 +83,7 @@ struct fb_thread {
 	unsigned reader_epoch;
 	struct fb_guard guard;
 	struct fb_text_slot texts[FB_TEXT_SLOTS];
+	struct fb_seen_slot seen[FB_SEEN_SLOTS];
 	struct fb_counters count;
 	/** this thread's query log ring (fb_log.h), or NULL when the log
 	 * is off; made before the context is put on m->threads */

@@ -105,6 +105,9 @@ static void sweep(struct fb_watch *wt, uint64_t gen)
 	struct fb_sweep_result res;
 	struct fb_cache_judge judge;
 	struct timespec t0, t1;
+	/* before the sweep, so no verdict remembered from the old list
+	 * outlives it */
+	__atomic_add_fetch(&wt->m->sweeps, 1, __ATOMIC_RELEASE);
 	judge.name = sweep_blocked;
 	judge.addr = wt->m->cfg->block_response_addresses ?
 		sweep_addr_blocked : NULL;
